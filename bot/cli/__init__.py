@@ -1,0 +1,1 @@
+"""Command-line adapters behind `python -m bot` (thin: parsing and printing only)."""

@@ -1,0 +1,123 @@
+"""`/progress`: a member's answers, coverage, red flags and reviews.
+
+Coaching is private to its author, so another member's coverage and red flags are never shown:
+looking someone else up shows only what is already public in threads (answers and reviews).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs import render
+from bot.domain.packs import Library
+
+if TYPE_CHECKING:
+    from bot.client import InterviewBot
+    from bot.storage.records import ProgressSummary
+
+
+def flag_text(library: Library, flag_id: str) -> str:
+    for pack in library.packs:
+        for flag in pack.red_flags:
+            if flag.id == flag_id:
+                return flag.text
+        for question in pack.questions:
+            for flag in question.avoid:
+                if flag.id == flag_id:
+                    return flag.text
+    return flag_id
+
+
+def jump_url(guild_id: int, channel_id: int | None, message_id: int | None) -> str | None:
+    if channel_id is None:
+        return None
+    suffix = f"/{message_id}" if message_id is not None else ""
+    return f"https://discord.com/channels/{guild_id}/{channel_id}{suffix}"
+
+
+def progress_embed(
+    summary: ProgressSummary,
+    library: Library,
+    member: discord.abc.User,
+    guild_id: int,
+    *,
+    private_view: bool,
+) -> discord.Embed:
+    embed = discord.Embed(title=f"Progress: {member.display_name}", colour=render.BRAND_COLOUR)
+    totals = Counter(q.category for q in library.all_questions)
+    lines = [
+        f"**{category}**: {summary.answered_by_category.get(category, 0)}/{total}"
+        for category, total in totals.items()
+    ]
+    embed.description = (
+        f"Answered **{summary.answered_total}** of {sum(totals.values())} questions.\n" + "\n".join(lines)
+    )
+    if private_view:
+        coverage = summary.average_coverage
+        embed.add_field(
+            name="Average pointer coverage",
+            value="No coached answers yet." if coverage is None else f"{coverage:.0%}",
+            inline=True,
+        )
+        flags = [
+            f"{render.FLAG} {render.clip(flag_text(library, fid), 150)} ×{n}"
+            for fid, n in summary.top_red_flags
+        ]
+        embed.add_field(
+            name="Red flags you show most",
+            value=render.bullet_lines(flags) if flags else "None so far.",
+            inline=False,
+        )
+    received = summary.reviews_received
+    if received.count:
+        averages = ", ".join(f"{dim}: {avg:.1f}" for dim, avg in received.averages.items())
+        reviews = f"Received {received.count} ({averages})\nGiven {summary.reviews_given}"
+    else:
+        reviews = f"Received 0\nGiven {summary.reviews_given}"
+    embed.add_field(name="Peer reviews", value=render.clip(reviews, render.FIELD_LIMIT), inline=True)
+    recent = []
+    for answer in summary.recent_answers:
+        question = library.question(answer.question_id)
+        title = render.clip(question.text if question else answer.question_id, 70)
+        url = jump_url(guild_id, answer.channel_id, answer.message_id)
+        when = discord.utils.format_dt(answer.created_at, "R")
+        score = f" · {answer.score}/100" if private_view and answer.score is not None else ""
+        recent.append(f"[{title}]({url}) {when}{score}" if url else f"{title} {when}{score}")
+    embed.add_field(
+        name="Last answers",
+        value=render.bullet_lines(recent) if recent else "No answers yet: try /question.",
+        inline=False,
+    )
+    if not private_view:
+        embed.set_footer(text="Coaching results are private to each member, so they are not shown here.")
+    return render.fit(embed)
+
+
+class Progress(commands.Cog):
+    def __init__(self, bot: InterviewBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="progress", description="Your answers, coverage, red flags and reviews.")
+    @app_commands.describe(member="Someone else's public progress (their coaching stays private).")
+    @app_commands.guild_only()
+    async def progress(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        assert interaction.guild_id is not None
+        target: discord.abc.User = member or interaction.user
+        summary = await self.bot.db.progress.summary(interaction.guild_id, target.id)
+        embed = progress_embed(
+            summary,
+            self.bot.library,
+            target,
+            interaction.guild_id,
+            private_view=target.id == interaction.user.id,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: InterviewBot) -> None:
+    await bot.add_cog(Progress(bot))

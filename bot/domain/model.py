@@ -1,0 +1,101 @@
+"""The content vocabulary every layer shares: packs, questions, pointers and red flags.
+
+These are plain frozen dataclasses so the domain stays pure (no discord, no SQL) and a loaded
+pack can be shared between the event loop and worker threads without copying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+QuestionKind = Literal["primary", "practice"]
+FlagScope = Literal["question", "global"]
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """How the coach recognises a pointer or red flag in an answer (authored in the pack YAML).
+
+    `concepts` is a list of alternatives groups: a sentence matches the concept when it contains
+    any phrase of the group. `require` is how many distinct concepts must match for the pointer
+    to count as covered. The coaching module owns the exact semantics; see docs/pack-format.md.
+    """
+
+    concepts: tuple[tuple[str, ...], ...] = ()
+    require: int = 1
+    negative: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pointer:
+    """A "do" prep pointer of a question, verbatim from the pack."""
+
+    text: str
+    advice: str | None = None
+    signals: Signals = field(default_factory=Signals)
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    """Something an answer should not show: a question's own "Avoid ..." pointer or a pack-wide flag."""
+
+    id: str
+    text: str
+    scope: FlagScope
+    signals: Signals = field(default_factory=Signals)
+
+
+@dataclass(frozen=True, slots=True)
+class RubricDimension:
+    """One scored dimension of peer review (1-5)."""
+
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    kind: QuestionKind
+    category: str
+    text: str
+    why: str
+    pointers: tuple[Pointer, ...] = ()
+    avoid: tuple[RedFlag, ...] = ()
+
+    @property
+    def is_behavioural(self) -> bool:
+        return self.category.casefold().startswith("behavio")
+
+    @property
+    def is_practice(self) -> bool:
+        return self.kind == "practice"
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    id: str
+    title: str
+    about: str
+    stages: tuple[str, ...]
+    formats: tuple[str, ...]
+    screening: tuple[str, ...]
+    red_flags: tuple[RedFlag, ...]
+    questions: tuple[Question, ...]
+    rubric: tuple[RubricDimension, ...] = ()
+    source: str = ""
+
+    def question(self, question_id: str) -> Question | None:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        return None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for question in self.questions:
+            seen.setdefault(question.category, None)
+        return tuple(seen)
