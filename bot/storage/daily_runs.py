@@ -1,0 +1,95 @@
+"""Daily runs: one row per (guild, local date), the scheduler's restart-safety key.
+
+``claim`` is an INSERT ... ON CONFLICT DO NOTHING, so after a restart (or with two bot
+processes by mistake) at most one caller gets the run and posts; the others get None.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+
+from bot.storage._convert import from_db_time, from_db_time_opt, to_db_date, to_db_time
+from bot.storage._sql import Sql
+from bot.storage.records import DailyRun, RunStatus
+
+
+def _run(row: sqlite3.Row) -> DailyRun:
+    return DailyRun(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        local_date=date.fromisoformat(row["local_date"]),
+        status=row["status"],
+        due_at=from_db_time(row["due_at"]),
+        claimed_at=from_db_time(row["claimed_at"]),
+        posted_at=from_db_time_opt(row["posted_at"]),
+        post_id=row["post_id"],
+        reason=row["reason"],
+    )
+
+
+class DailyRunRepository:
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    async def claim(
+        self, guild_id: int, local_date: date, due_at: datetime, now: datetime
+    ) -> DailyRun | None:
+        """Claim the day's post; None when this (guild, date) already has a run of any status."""
+        return await self._insert(guild_id, local_date, "claimed", due_at, now, None)
+
+    async def mark_skipped(
+        self, guild_id: int, local_date: date, reason: str, now: datetime, due_at: datetime | None = None
+    ) -> DailyRun | None:
+        """Record a deliberate skip under the same unique key; None when the date already has a run."""
+        return await self._insert(guild_id, local_date, "skipped", due_at or now, now, reason)
+
+    async def mark_posted(self, run_id: int, post_id: int, now: datetime) -> DailyRun | None:
+        await self._sql.write(
+            "UPDATE daily_runs SET status = 'posted', post_id = ?, posted_at = ?, reason = NULL WHERE id = ?",
+            (post_id, to_db_time(now), run_id),
+        )
+        return await self._by_id(run_id)
+
+    async def mark_failed(self, run_id: int, reason: str, now: datetime) -> DailyRun | None:
+        """Mark a claimed run failed; ``now`` is accepted for symmetry (claimed_at already dates it)."""
+        del now
+        await self._sql.write(
+            "UPDATE daily_runs SET status = 'failed', reason = ? WHERE id = ?", (reason, run_id)
+        )
+        return await self._by_id(run_id)
+
+    async def get(self, guild_id: int, local_date: date) -> DailyRun | None:
+        row = await self._sql.fetchone(
+            "SELECT * FROM daily_runs WHERE guild_id = ? AND local_date = ?",
+            (guild_id, to_db_date(local_date)),
+        )
+        return None if row is None else _run(row)
+
+    async def last_run(self, guild_id: int) -> DailyRun | None:
+        row = await self._sql.fetchone(
+            "SELECT * FROM daily_runs WHERE guild_id = ? ORDER BY local_date DESC LIMIT 1", (guild_id,)
+        )
+        return None if row is None else _run(row)
+
+    async def _insert(
+        self,
+        guild_id: int,
+        local_date: date,
+        status: RunStatus,
+        due_at: datetime,
+        now: datetime,
+        reason: str | None,
+    ) -> DailyRun | None:
+        result = await self._sql.write(
+            "INSERT INTO daily_runs (guild_id, local_date, status, due_at, claimed_at, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+            (guild_id, to_db_date(local_date), status, to_db_time(due_at), to_db_time(now), reason),
+        )
+        if result.rowcount != 1 or result.lastrowid is None:
+            return None
+        return await self._by_id(result.lastrowid)
+
+    async def _by_id(self, run_id: int) -> DailyRun | None:
+        row = await self._sql.fetchone("SELECT * FROM daily_runs WHERE id = ?", (run_id,))
+        return None if row is None else _run(row)

@@ -1,0 +1,76 @@
+"""Read-only progress queries for one member in one guild (the /progress view).
+
+Totals per category come from the content pack, not from here: storage only knows what was
+answered. Only live (non-deleted) answers count everywhere.
+"""
+
+from __future__ import annotations
+
+from bot.storage._convert import from_db_time
+from bot.storage._sql import Sql
+from bot.storage.records import ProgressSummary, RecentAnswer
+from bot.storage.reviews import ReviewRepository
+
+TOP_FLAGS = 3
+RECENT = 5
+
+
+class ProgressRepository:
+    def __init__(self, sql: Sql, reviews: ReviewRepository) -> None:
+        self._sql = sql
+        self._reviews = reviews
+
+    async def summary(self, guild_id: int, member_id: int) -> ProgressSummary:
+        key = (guild_id, member_id)
+        categories = await self._sql.fetchall(
+            "SELECT category, COUNT(DISTINCT question_id) AS answered FROM answers "
+            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL GROUP BY category ORDER BY category",
+            key,
+        )
+        total = await self._sql.fetchone(
+            "SELECT COUNT(DISTINCT question_id) FROM answers "
+            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL",
+            key,
+        )
+        # Coverage of the member's latest answer to each question: re-answering replaces, not averages.
+        coverage = await self._sql.fetchone(
+            "WITH latest AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY question_id "
+            "ORDER BY created_at DESC, id DESC) AS rn FROM answers "
+            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL) "
+            "SELECT AVG(c.coverage) FROM latest JOIN coaching_results c ON c.answer_id = latest.id "
+            "WHERE latest.rn = 1",
+            key,
+        )
+        # Red flags over every live answer: a habit shows up across attempts.
+        flags = await self._sql.fetchall(
+            "SELECT f.flag_id, COUNT(*) AS n FROM answer_red_flags f JOIN answers a ON a.id = f.answer_id "
+            "WHERE a.guild_id = ? AND a.member_id = ? AND a.deleted_at IS NULL "
+            "GROUP BY f.flag_id ORDER BY n DESC, f.flag_id LIMIT ?",
+            (*key, TOP_FLAGS),
+        )
+        recent = await self._sql.fetchall(
+            "SELECT a.id, a.question_id, COALESCE(a.thread_id, a.channel_id) AS channel_id, a.message_id, "
+            "a.created_at, c.score FROM answers a LEFT JOIN coaching_results c ON c.answer_id = a.id "
+            "WHERE a.guild_id = ? AND a.member_id = ? AND a.deleted_at IS NULL "
+            "ORDER BY a.created_at DESC, a.id DESC LIMIT ?",
+            (*key, RECENT),
+        )
+        return ProgressSummary(
+            answered_by_category={row["category"]: row["answered"] for row in categories},
+            answered_total=int(total[0]) if total is not None else 0,
+            average_coverage=None if coverage is None or coverage[0] is None else float(coverage[0]),
+            top_red_flags=tuple((row["flag_id"], row["n"]) for row in flags),
+            recent_answers=tuple(
+                RecentAnswer(
+                    id=row["id"],
+                    question_id=row["question_id"],
+                    channel_id=row["channel_id"],
+                    message_id=row["message_id"],
+                    created_at=from_db_time(row["created_at"]),
+                    score=row["score"],
+                )
+                for row in recent
+            ),
+            reviews_received=await self._reviews.received_averages(guild_id, member_id),
+            reviews_given=await self._reviews.given_count(guild_id, member_id),
+        )
