@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
@@ -55,7 +56,7 @@ class Questions(commands.Cog):
         wait = self.cooldown.retry_after(key, self.bot.now())
         if wait is not None:
             raise UserFacingError(
-                f"Easy there: you can ask for another question in {int(wait) + 1} s, "
+                f"Easy there: you can ask for another question in {math.ceil(wait)} s, "
                 "so the channel isn't flooded. Meanwhile, answer the last one!"
             )
         channel = interaction.channel
@@ -71,6 +72,8 @@ class Questions(commands.Cog):
             )
         chosen = await self._choose(interaction.guild_id, interaction.user.id, category, question)
         pack = self.bot.pack_of(chosen)
+        # Claimed before the first await that talks to Discord, so a double click cannot post twice.
+        self.cooldown.record(key, self.bot.now())
         await interaction.response.send_message(embed=render.question_embed(chosen, pack))
         message = await interaction.original_response()
         thread = await message.create_thread(
@@ -86,7 +89,6 @@ class Questions(commands.Cog):
             posted_by=interaction.user.id,
             posted_at=self.bot.now(),
         )
-        self.cooldown.record(key, self.bot.now())
         await thread.send(render.thread_intro(chosen))
 
     async def _choose(

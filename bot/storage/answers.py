@@ -130,6 +130,14 @@ class AnswerRepository:
         )
         return {row["question_id"]: row["members"] for row in rows}
 
+    async def count_members_for_post(self, post_id: int) -> int:
+        """Distinct members with a live answer to one question post (the daily wrap-up's count)."""
+        row = await self._sql.fetchone(
+            "SELECT COUNT(DISTINCT member_id) AS members FROM answers WHERE post_id = ? AND deleted_at IS NULL",
+            (post_id,),
+        )
+        return 0 if row is None else int(row["members"])
+
     async def answer_dates(self, guild_id: int, member_id: int) -> list[datetime]:
         """When the member answered (live answers, oldest first), for streaks in their time zone."""
         rows = await self._sql.fetchall(

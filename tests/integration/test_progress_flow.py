@@ -1,0 +1,61 @@
+"""End to end: /progress for oneself (full) and for someone else (public parts only)."""
+
+from __future__ import annotations
+
+from bot.client import InterviewBot
+from tests.integration.harness import BotEnv
+from tests.integration.test_answer_flow import (
+    HERO_ANSWER,
+    STRONG_INCIDENT_ANSWER,
+    answer_by_message,
+    open_thread,
+)
+
+
+async def test_progress_counts_coverage_flags_and_links(env: BotEnv, bot: InterviewBot) -> None:
+    thread = await open_thread(env, "incident-leadership")
+    strong, _ = await answer_by_message(env, env.bob, thread, STRONG_INCIDENT_ANSWER)
+    hero, _ = await answer_by_message(env, env.bob, thread, HERO_ANSWER)
+    other = await open_thread(env, "crashloopbackoff")
+    await answer_by_message(
+        env,
+        env.bob,
+        other,
+        "I would check kubectl logs --previous and describe the pod to see the exit code.",
+    )
+
+    ix = await env.fake.invoke_command(env.bob, env.channel, "progress")
+    await ix.settled()
+    assert ix.ephemeral
+    embed = ix.embeds[0]
+    assert "Answered **2** of 28 questions" in embed["description"]
+    assert "**Behavioural**: 1/6" in embed["description"]
+    assert "**Technical**: 1/" in embed["description"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Average pointer coverage"].endswith("%")
+    assert "Hero culture" in fields["Red flags you show most"]
+    links = fields["Last answers"]
+    assert f"https://discord.com/channels/{env.guild.id}/{thread.id}/{hero.id}" in links
+    assert f"/{strong.id})" in links
+
+
+async def test_progress_of_someone_else_hides_their_coaching(env: BotEnv, bot: InterviewBot) -> None:
+    thread = await open_thread(env, "incident-leadership")
+    await answer_by_message(env, env.bob, thread, HERO_ANSWER)
+    ix = await env.fake.invoke_command(env.alice, env.channel, "progress", {"member": env.bob})
+    await ix.settled()
+    assert ix.ephemeral
+    embed = ix.embeds[0]
+    assert embed["title"] == "Progress: bob"
+    text = str(embed)
+    assert "Hero culture" not in text and "coverage" not in text.lower()
+    assert "private" in embed["footer"]["text"]
+    assert "Answered **1** of 28" in embed["description"]
+
+
+async def test_progress_with_no_answers_suggests_a_question(env: BotEnv, bot: InterviewBot) -> None:
+    ix = await env.fake.invoke_command(env.alice, env.channel, "progress")
+    await ix.settled()
+    fields = {f["name"]: f["value"] for f in ix.embeds[0]["fields"]}
+    assert "/question" in fields["Last answers"]
+    assert fields["Average pointer coverage"] == "No coached answers yet."
