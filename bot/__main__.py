@@ -4,6 +4,7 @@ Subcommands:
   run                      connect to Discord and serve (needs DISCORD_TOKEN)
   content validate [PATH]  check content packs the way the bot does at start-up
   coach                    coach an answer offline (a JSON contract other tools rely on)
+  mock                     a mock interview in the terminal
   db migrate|backup|check  operate the SQLite database
 """
 
@@ -37,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     coach.add_argument("--question", required=True, help="question id or its exact text")
     coach.add_argument("--answer-file", required=True, help="file with the answer, or - for standard input")
     coach.add_argument("--format", choices=("text", "json"), default="text")
+
+    mock = sub.add_parser("mock", help="a mock interview in the terminal, coached after every answer")
+    mock.add_argument("--count", type=int, default=3, help="how many questions (default 3)")
+    mock.add_argument("--category", help="only this category, e.g. Behavioural")
+    mock.add_argument("--minutes", type=float, default=4.0, help="time budget per answer (default 4)")
+    mock.add_argument("--seed", type=int, help="repeatable question choice")
 
     db = sub.add_parser("db", help="operate the database")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -76,6 +83,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             question=args.question,
             answer_file=args.answer_file,
             fmt=args.format,
+            content_dir=str(settings.content_dir),
+            stdin=sys.stdin,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    if args.command == "mock":
+        from bot.cli.mock import mock_command
+
+        return mock_command(
+            count=args.count,
+            category=args.category,
+            minutes=args.minutes,
+            seed=args.seed,
             content_dir=str(settings.content_dir),
             stdin=sys.stdin,
             out=sys.stdout,
