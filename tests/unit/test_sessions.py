@@ -65,7 +65,7 @@ def test_read_answer_stops_at_a_lone_dot() -> None:
 def test_mock_command_coaches_each_answer_and_names_what_to_practise() -> None:
     answers = (
         "I was the incident commander for a payments outage; I paged the database team, ran the bridge and "
-        "updated stakeholders every 20 minutes. MTTR was 35 minutes and the retro gave us a canary stage.\n.\n"
+        "updated stakeholders every 20 minutes. MTTR was 35 minutes; the retro gave us a canary stage.\n.\n"
         "\n.\n"
     )
     out, err = io.StringIO(), io.StringIO()
