@@ -1,0 +1,123 @@
+"""The coach: a deterministic, explainable analysis of one answer against its question's pointers.
+
+Pure and fast (no I/O, no models): members only follow coaching they can check, so every verdict
+quotes the sentence behind it and the advice for a missed pointer is authored in the pack.
+Matching semantics (signals, negation, disowning) live in coaching_match, STAR in coaching_star.
+"""
+
+from __future__ import annotations
+
+from bot.domain.coaching_match import any_affirmed, best_window, fallback_signals, hits
+from bot.domain.coaching_star import analyse_star, hypothetical
+from bot.domain.coaching_types import CoachingReport, FlagResult, PointerResult, StarResult
+from bot.domain.model import Pack, Pointer, Question, RedFlag
+from bot.domain.text import Sentence, sentences
+
+POINTER_WEIGHT = 70
+POINTER_WINDOW = 3  # sentences: concepts of a pointer must meet this close together
+STAR_WEIGHT = 20
+CLEAN_BONUS = 10
+FLAG_PENALTY = 15
+PRACTICE_BASE = 50
+
+
+def _pointer_result(pointer: Pointer, sents: list[Sentence]) -> PointerResult:
+    """Covered when `require` concepts meet within a few consecutive sentences (one thought)."""
+    signals = pointer.signals if pointer.signals.concepts else fallback_signals(pointer.text)
+    best = best_window(hits(signals, sents), POINTER_WINDOW)
+    covered = best is not None and best[0] >= signals.require
+    evidence = best[1].sentence.quote() if covered and best is not None else None
+    advice = pointer.advice or pointer.text
+    return PointerResult(text=pointer.text, covered=covered, evidence=evidence, advice=advice)
+
+
+def _flag_result(flag: RedFlag, sents: list[Sentence]) -> FlagResult | None:
+    """A flag fires on one sentence meeting `require` concepts, unless the answer shows the opposite.
+
+    Flags accuse, so they are strict: the concepts must meet in one sentence, and any un-negated
+    `negative` phrase anywhere in the answer (a reason, a systemic fix) withdraws the flag.
+    """
+    if not flag.signals.concepts:
+        return None
+    if flag.signals.negative and any_affirmed(sents, flag.signals.negative) is not None:
+        return None
+    for hit in hits(flag.signals, sents, veto_sentences=False, honour_disowning=False):
+        if len(hit.concepts) >= flag.signals.require:
+            return FlagResult(id=flag.id, text=flag.text, scope=flag.scope, evidence=hit.sentence.quote())
+    return None
+
+
+def _score(
+    pointers: tuple[PointerResult, ...], flags: tuple[FlagResult, ...], star: StarResult | None
+) -> int:
+    base = POINTER_WEIGHT * sum(p.covered for p in pointers) / len(pointers) if pointers else PRACTICE_BASE
+    if star is not None:
+        parts = (star.situation, star.task, star.action, star.result, star.quantified_result)
+        base += STAR_WEIGHT * sum(parts) / len(parts)
+    else:
+        base += STAR_WEIGHT * (sum(p.covered for p in pointers) / len(pointers) if pointers else 0.5)
+    if not flags:
+        base += CLEAN_BONUS
+    base -= FLAG_PENALTY * len(flags)
+    return max(0, min(100, round(base)))
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    text = text.rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _summary(
+    pointers: tuple[PointerResult, ...], flags: tuple[FlagResult, ...], star: StarResult | None
+) -> str:
+    """One actionable line: what is good, then the most important gaps."""
+    parts: list[str] = []
+    if star is not None:
+        missing = star.missing
+        if not missing:
+            parts.append(
+                "Clear STAR structure" + ("" if star.quantified_result else ", but quantify the result")
+            )
+        else:
+            parts.append("STAR is missing " + " and ".join(missing))
+    missed = [p for p in pointers if not p.covered]
+    if pointers and not missed:
+        parts.append("covers every pointer")
+    elif missed:
+        first = _clip(missed[0].advice or missed[0].text)
+        more = f" (+{len(missed) - 1} more)" if len(missed) > 1 else ""
+        parts.append(f"next: {first[0].lower()}{first[1:]}{more}")
+    if flags:
+        parts.append(f"watch out: {_clip(flags[0].text, 60).lower()}")
+    if not parts:
+        parts.append("No red flags found; add concrete detail and trade-offs")
+    line = "; ".join(parts)
+    return line[0].upper() + line[1:]
+
+
+def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
+    """Analyse one answer: pointer coverage with evidence, red flags, STAR, score and a summary."""
+    if not answer or not answer.strip():
+        raise ValueError("answer is empty")
+    sents = sentences(answer)
+    if not sents:
+        raise ValueError("answer has no words")
+    # A behavioural answer is about what happened: "I would update stakeholders" covers nothing.
+    told = [s for s in sents if not hypothetical(s)] if question.is_behavioural else sents
+    pointers = tuple(_pointer_result(p, told) for p in question.pointers)
+    flags = tuple(
+        found
+        for flag in (*question.avoid, *pack.red_flags)
+        if (found := _flag_result(flag, sents)) is not None
+    )
+    star = analyse_star(sents).result if question.is_behavioural else None
+    return CoachingReport(
+        question_id=question.id,
+        question_text=question.text,
+        category=question.category,
+        pointers=pointers,
+        red_flags=flags,
+        star=star,
+        score=_score(pointers, flags, star),
+        summary=_summary(pointers, flags, star),
+    )

@@ -1,0 +1,281 @@
+"""Signal matching: which sentences of an answer support a pointer or a red flag.
+
+A concept matches a sentence when one of its phrases occurs there and is neither negated
+("we never needed a rollback") nor disowned ("that's the security team's problem"). Negation is
+judged on the clause before the phrase (and a copula + "not" right after it), with double
+negation cancelling ("we never deploy without a rollback plan" still counts).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.domain.model import Signals
+from bot.domain.text import BOUNDARY, Phrase, Sentence, compile_phrase, find, stem
+
+NEGATORS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "without",
+        "nobody",
+        "none",
+        "nothing",
+        "neither",
+        "nor",
+        "hardly",
+        "barely",
+        "skip",
+        "skipped",
+        "instead",
+        "lack",
+        "lacked",
+        "lacking",
+    }
+)
+# Words that end the reach of a negator ("we did not page anyone, but we rolled back").
+CLAUSE_BREAKS = frozenset(
+    {
+        BOUNDARY,
+        "but",
+        "so",
+        "because",
+        "which",
+        "although",
+        "though",
+        "while",
+        "then",
+        "and",
+        "until",
+        "once",
+        "when",
+        "after",
+        "before",
+        "since",
+    }
+)
+NEG_WINDOW = 5
+COPULA = frozenset({"is", "was", "were", "are", "be", "been", "being", "got", "get", "gets"})
+
+# Generic disowning: a sentence that hands the subject to someone else supports no pointer.
+DISOWNING = (
+    "not my job",
+    "not my problem",
+    "not our job",
+    "not our problem",
+    "not my responsibility",
+    "not our responsibility",
+    "not my concern",
+    "not our concern",
+    "not really my",
+    "someone else problem",
+    "somebody else problem",
+    "someone else job",
+    "someone else responsibility",
+    "somebody else job",
+    "their problem",
+    "their job",
+    "the ... team problem",
+    "the ... team job",
+    "the ... team responsibility",
+    "the ... team concern",
+    "the ... team area",
+    "left it to",
+    "leave it to",
+    "leave that to",
+    "left that to",
+    "above my pay grade",
+    "outside my remit",
+    "over the wall",
+)
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "at",
+        "is",
+        "are",
+        "be",
+        "your",
+        "you",
+        "how",
+        "what",
+        "why",
+        "this",
+        "that",
+        "it",
+        "its",
+        "not",
+        "just",
+        "rather",
+        "than",
+        "more",
+        "less",
+        "whether",
+        "both",
+        "each",
+        "any",
+        "into",
+        "about",
+        "e",
+        "g",
+        "eg",
+        "i",
+        "e",
+        "show",
+        "describe",
+        "discuss",
+        "mention",
+        "explain",
+        "cover",
+        "address",
+        "name",
+        "start",
+        "lead",
+        "focus",
+        "use",
+        "using",
+        "should",
+        "would",
+        "their",
+        "them",
+        "they",
+        "we",
+        "our",
+        "own",
+        "either",
+        "way",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Concepts of one signal set found in one sentence (`strength`: how many phrases matched)."""
+
+    sentence: Sentence
+    concepts: frozenset[int]
+    strength: int
+
+
+@lru_cache(maxsize=4096)
+def _compiled(phrases: tuple[str, ...]) -> tuple[Phrase, ...]:
+    return tuple(compile_phrase(p) for p in phrases)
+
+
+def negated(sentence: Sentence, start: int, end: int) -> bool:
+    """Is the phrase at tokens[start:end] negated within its clause?"""
+    count = 0
+    pos = start - 1
+    while pos >= 0 and start - pos <= NEG_WINDOW:
+        tok = sentence.tokens[pos]
+        if tok in CLAUSE_BREAKS:
+            break
+        if tok in NEGATORS:
+            count += 1
+        pos -= 1
+    after = sentence.tokens[end : end + 3]
+    copula_not = bool(after) and after[0] in COPULA and any(t in {"not", "never"} for t in after[1:])
+    if copula_not or (bool(after) and after[0] in {"never", "not"}):
+        count += 1
+    return count % 2 == 1
+
+
+def phrase_in(sentence: Sentence, phrase: Phrase) -> bool:
+    """True when the phrase occurs in the sentence at least once without being negated.
+
+    A phrase that itself starts with a negator ("not my job", "never tested") is taken literally.
+    """
+    pos = 0
+    while True:
+        span = find(phrase, sentence, pos)
+        if span is None:
+            return False
+        if phrase.parts[0][0] in NEGATORS or not negated(sentence, *span):
+            return True
+        pos = span[0] + 1
+
+
+def any_phrase(sentence: Sentence, phrases: tuple[str, ...]) -> bool:
+    """Any of the phrases present, negation ignored (for cue lists such as disowning or STAR cues)."""
+    return any(find(p, sentence) is not None for p in _compiled(phrases))
+
+
+def any_affirmed(sentences: list[Sentence], phrases: tuple[str, ...]) -> Sentence | None:
+    """The first sentence holding one of the phrases un-negated (answer-level vetoes of red flags)."""
+    compiled = _compiled(phrases)
+    for sentence in sentences:
+        if any(phrase_in(sentence, p) for p in compiled):
+            return sentence
+    return None
+
+
+def disowned(sentence: Sentence) -> bool:
+    return any_phrase(sentence, DISOWNING)
+
+
+def hits(
+    signals: Signals, sents: list[Sentence], veto_sentences: bool = True, honour_disowning: bool = True
+) -> list[Hit]:
+    """Per sentence, the concepts of `signals` it supports (sentences with none are left out).
+
+    With `veto_sentences`, a sentence holding a `negative` phrase supports nothing (pointers);
+    red flags apply `negative` to the whole answer instead (see coaching._flag_result).
+    """
+    out: list[Hit] = []
+    groups = [_compiled(group) for group in signals.concepts]
+    negative = _compiled(signals.negative)
+    for sentence in sents:
+        if veto_sentences and signals.negative and any(phrase_in(sentence, p) for p in negative):
+            continue
+        if honour_disowning and disowned(sentence):
+            continue
+        strength = 0
+        found: set[int] = set()
+        for i, group in enumerate(groups):
+            matched = sum(1 for p in group if phrase_in(sentence, p))
+            if matched:
+                found.add(i)
+                strength += matched
+        if found:
+            out.append(Hit(sentence, frozenset(found), strength))
+    return out
+
+
+def best_window(found: list[Hit], window: int) -> tuple[int, Hit] | None:
+    """Most concepts within `window` consecutive sentences, and the strongest sentence there."""
+    best: tuple[int, int, int, Hit] | None = None
+    for hit in found:
+        group = [h for h in found if hit.sentence.index <= h.sentence.index < hit.sentence.index + window]
+        concepts = len(frozenset().union(*(h.concepts for h in group)))
+        top = max(group, key=lambda h: (len(h.concepts), h.strength, -h.sentence.index))
+        key = (concepts, len(top.concepts), top.strength, top)
+        if best is None or key[:3] > best[:3]:
+            best = key
+    return (best[0], best[3]) if best is not None else None
+
+
+def fallback_signals(text: str) -> Signals:
+    """Signals derived from a pointer's own words, for packs that have not authored any."""
+    words: list[str] = []
+    for word in re.findall(r"[a-z]+", text.casefold()):
+        if word not in _STOP and len(word) > 3 and stem(word) not in {stem(w) for w in words}:
+            words.append(word)
+    concepts = tuple((w,) for w in words)
+    return Signals(concepts=concepts, require=max(1, min(len(concepts), round(len(concepts) * 0.35))))

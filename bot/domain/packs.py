@@ -1,0 +1,490 @@
+"""Load and validate content packs (content/*.yaml) into the dataclasses of bot.domain.model.
+
+Packs are authored by people, so validation is the user interface: every problem of a file is
+reported at once as `file:line: what is wrong`, using the YAML node marks, instead of stopping at
+the first. The YAML is composed (not just loaded) so each value keeps its line number.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.domain.model import Pack, Pointer, Question, RedFlag, RubricDimension, Signals
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+KINDS = ("primary", "practice")
+
+PACK_KEYS = {"id", "title", "about", "stages", "formats", "screening", "red_flags", "questions", "rubric"}
+PACK_REQUIRED = PACK_KEYS - {"rubric"}
+QUESTION_KEYS = {"id", "kind", "category", "text", "why", "pointers", "avoid"}
+QUESTION_REQUIRED = {"id", "kind", "category", "text", "why"}
+POINTER_KEYS = {"text", "advice", "signals"}
+AVOID_KEYS = {"text", "signals"}
+FLAG_KEYS = {"id", "text", "signals"}
+RUBRIC_KEYS = {"id", "name", "description"}
+SIGNAL_KEYS = {"concepts", "require", "negative"}
+
+# libyaml is much faster and keeps the same node marks; fall back to pure Python without it.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+STAR_DIMENSION = RubricDimension(
+    id="star-structure",
+    name="STAR structure",
+    description="Situation, task, action and a measurable result, told in that order.",
+)
+
+
+class PackError(ValueError):
+    """A pack (or library) failed validation; `problems` holds every `file:line: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class _Checker:
+    """Walks composed YAML nodes, collecting problems with file:line instead of raising."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[str] = []
+        self._constructor = SafeConstructor()
+
+    def problem(self, node: Node | None, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        self.problems.append(f"{self.file}:{line}: {message}")
+
+    def mapping(
+        self, node: Node, where: str, allowed: set[str], required: set[str]
+    ) -> dict[str, tuple[Node, Node]] | None:
+        """Return key -> (key node, value node), reporting unknown, duplicate and missing keys."""
+        if not isinstance(node, MappingNode):
+            self.problem(node, f"{where} must be a mapping")
+            return None
+        out: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else repr(key_node)
+            if key in out:
+                self.problem(key_node, f"{where}: duplicate key '{key}'")
+                continue
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+                suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+                self.problem(key_node, f"{where}: unknown key '{key}'{suffix}")
+                continue
+            out[key] = (key_node, value_node)
+        for key in sorted(required - out.keys()):
+            self.problem(node, f"{where}: missing required key '{key}'")
+        return out
+
+    def scalar(self, node: Node) -> Any:
+        return self._constructor.construct_object(node, deep=True) if isinstance(node, ScalarNode) else None
+
+    def text(self, node: Node, where: str, key: str) -> str | None:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(node, f"{where}: '{key}' must be a non-empty string")
+            return None
+        return " ".join(value.split())
+
+    def strings(self, node: Node, where: str, key: str, allow_empty: bool = False) -> tuple[str, ...]:
+        if not isinstance(node, SequenceNode) or (not node.value and not allow_empty):
+            self.problem(node, f"{where}: '{key}' must be a non-empty list of strings")
+            return ()
+        out: list[str] = []
+        for item in node.value:
+            value = self.text(item, where, f"{key}[]")
+            if value is not None:
+                out.append(value)
+        return tuple(out)
+
+    def slug(self, node: Node, where: str) -> str | None:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not SLUG.match(value):
+            self.problem(node, f"{where}: id {value!r} must match {SLUG.pattern} (lowercase slug)")
+            return None
+        return value
+
+    def signals(self, node: Node, where: str) -> Signals:
+        fields = self.mapping(node, f"{where} signals", SIGNAL_KEYS, {"concepts"})
+        if fields is None:
+            return Signals()
+        concepts: list[tuple[str, ...]] = []
+        concepts_node = fields["concepts"][1] if "concepts" in fields else None
+        if concepts_node is not None:
+            if not isinstance(concepts_node, SequenceNode) or not concepts_node.value:
+                self.problem(concepts_node, f"{where}: 'signals.concepts' must be a non-empty list")
+            else:
+                for group in concepts_node.value:
+                    concepts.append(self._concept(group, where))
+        require = 1
+        if "require" in fields:
+            req_node = fields["require"][1]
+            value = self.scalar(req_node)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 1 <= value <= max(1, len(concepts))
+            ):
+                self.problem(
+                    req_node,
+                    f"{where}: 'signals.require' must be an integer from 1 to the number of concepts "
+                    f"({len(concepts)})",
+                )
+            else:
+                require = value
+        negative: tuple[str, ...] = ()
+        if "negative" in fields:
+            negative = self.phrases(fields["negative"][1], where, "signals.negative")
+        return Signals(concepts=tuple(c for c in concepts if c), require=require, negative=negative)
+
+    def _concept(self, node: Node, where: str) -> tuple[str, ...]:
+        if isinstance(node, ScalarNode):
+            value = self.phrases_one(node, where, "signals.concepts[]")
+            return (value,) if value else ()
+        return self.phrases(node, where, "signals.concepts[]")
+
+    def phrases(self, node: Node, where: str, key: str) -> tuple[str, ...]:
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.problem(node, f"{where}: '{key}' must be a non-empty list of phrases")
+            return ()
+        return tuple(p for p in (self.phrases_one(item, where, key) for item in node.value) if p)
+
+    def phrases_one(self, node: Node, where: str, key: str) -> str | None:
+        value = self.text(node, where, key)
+        if value is None:
+            return None
+        from bot.domain.text import phrase_problem  # local: text.py is the matcher's grammar
+
+        problem = phrase_problem(value)
+        if problem:
+            self.problem(node, f"{where}: '{key}' phrase {value!r}: {problem}")
+            return None
+        return value.casefold()
+
+
+def _pointers(ck: _Checker, node: Node, where: str, required: bool) -> tuple[Pointer, ...]:
+    if not isinstance(node, SequenceNode) or (required and not node.value):
+        need = "a non-empty" if required else "a"
+        ck.problem(node, f"{where}: 'pointers' must be {need} list of mappings with 'text'")
+        return ()
+    out: list[Pointer] = []
+    for item in node.value:
+        fields = ck.mapping(item, f"{where}: 'pointers' item", POINTER_KEYS, {"text"})
+        if fields is None or "text" not in fields:
+            # Replace the generic mapping message with the one that says what a pointer is.
+            line = item.start_mark.line + 1
+            ck.problems[-1] = f"{ck.file}:{line}: {where}: 'pointers' must be a list of mappings with 'text'"
+            continue
+        text = ck.text(fields["text"][1], where, "pointers[].text")
+        advice = ck.text(fields["advice"][1], where, "pointers[].advice") if "advice" in fields else None
+        signals = ck.signals(fields["signals"][1], f"{where} pointer") if "signals" in fields else Signals()
+        if text is not None:
+            out.append(Pointer(text=text, advice=advice, signals=signals))
+    return tuple(out)
+
+
+def _avoid(ck: _Checker, node: Node, where: str, question_id: str) -> tuple[RedFlag, ...]:
+    if not isinstance(node, SequenceNode):
+        ck.problem(node, f"{where}: 'avoid' must be a list of mappings with 'text'")
+        return ()
+    out: list[RedFlag] = []
+    for index, item in enumerate(node.value):
+        fields = ck.mapping(item, f"{where}: 'avoid' item", AVOID_KEYS, {"text"})
+        if fields is None or "text" not in fields:
+            continue
+        text = ck.text(fields["text"][1], where, "avoid[].text")
+        if text is not None and not text.startswith("Avoid"):
+            ck.problem(fields["text"][1], f"{where}: 'avoid' entries must start with 'Avoid'")
+        signals = ck.signals(fields["signals"][1], f"{where} avoid") if "signals" in fields else Signals()
+        if text is not None:
+            flag_id = f"{question_id}/avoid-{index}"
+            out.append(RedFlag(id=flag_id, text=text, scope="question", signals=signals))
+    return tuple(out)
+
+
+def _question(ck: _Checker, node: Node, seen: dict[str, Node]) -> Question | None:
+    fields = ck.mapping(node, "question", QUESTION_KEYS, QUESTION_REQUIRED)
+    if fields is None:
+        return None
+    qid = ck.slug(fields["id"][1], "question") if "id" in fields else None
+    where = f"question '{qid}'" if qid else "question"
+    if qid is not None:
+        if qid in seen:
+            ck.problem(
+                fields["id"][1],
+                f"{where}: duplicate question id (first at line {seen[qid].start_mark.line + 1})",
+            )
+        seen.setdefault(qid, fields["id"][1])
+    kind = ck.scalar(fields["kind"][1]) if "kind" in fields else None
+    if "kind" in fields and kind not in KINDS:
+        ck.problem(fields["kind"][1], f"{where}: 'kind' must be one of {', '.join(KINDS)} (got {kind!r})")
+    values = {k: ck.text(fields[k][1], where, k) for k in ("category", "text", "why") if k in fields}
+    pointers: tuple[Pointer, ...] = ()
+    if "pointers" in fields:
+        pointers = _pointers(ck, fields["pointers"][1], where, required=kind == "primary")
+    elif kind == "primary":
+        ck.problem(node, f"{where}: primary questions need at least one pointer")
+    avoid = _avoid(ck, fields["avoid"][1], where, qid or "question") if "avoid" in fields else ()
+    if qid is None or kind not in KINDS or None in values.values() or len(values) < 3:
+        return None
+    return Question(
+        id=qid,
+        kind="primary" if kind == "primary" else "practice",
+        category=values["category"] or "",
+        text=values["text"] or "",
+        why=values["why"] or "",
+        pointers=pointers,
+        avoid=avoid,
+    )
+
+
+def _red_flags(ck: _Checker, node: Node) -> tuple[RedFlag, ...]:
+    if not isinstance(node, SequenceNode):
+        ck.problem(node, "'red_flags' must be a list of mappings with 'id' and 'text'")
+        return ()
+    out: list[RedFlag] = []
+    seen: set[str] = set()
+    for item in node.value:
+        fields = ck.mapping(item, "red flag", FLAG_KEYS, {"id", "text"})
+        if fields is None or "id" not in fields or "text" not in fields:
+            continue
+        flag_id = ck.slug(fields["id"][1], "red flag")
+        text = ck.text(fields["text"][1], f"red flag '{flag_id}'", "text")
+        if flag_id in seen:
+            ck.problem(fields["id"][1], f"red flag '{flag_id}': duplicate red flag id")
+        signals = (
+            ck.signals(fields["signals"][1], f"red flag '{flag_id}'") if "signals" in fields else Signals()
+        )
+        if flag_id and text and flag_id not in seen:
+            seen.add(flag_id)
+            out.append(RedFlag(id=flag_id, text=text, scope="global", signals=signals))
+    return tuple(out)
+
+
+def _rubric(ck: _Checker, node: Node) -> tuple[RubricDimension, ...]:
+    if not isinstance(node, SequenceNode) or not 3 <= len(node.value) <= 4:
+        ck.problem(node, "'rubric' must be a list of 3-4 mappings with 'id', 'name' and 'description'")
+        return ()
+    out: list[RubricDimension] = []
+    for item in node.value:
+        fields = ck.mapping(item, "rubric dimension", RUBRIC_KEYS, RUBRIC_KEYS)
+        if fields is None or fields.keys() != RUBRIC_KEYS:
+            continue
+        dim_id = ck.slug(fields["id"][1], "rubric dimension")
+        name = ck.text(fields["name"][1], "rubric dimension", "name")
+        description = ck.text(fields["description"][1], "rubric dimension", "description")
+        if dim_id in {d.id for d in out}:
+            ck.problem(fields["id"][1], f"rubric dimension '{dim_id}': duplicate id")
+        elif dim_id and name and description:
+            out.append(RubricDimension(id=dim_id, name=name, description=description))
+    return tuple(out)
+
+
+def _pack(ck: _Checker, root: Node) -> Pack | None:
+    fields = ck.mapping(root, "pack", PACK_KEYS, PACK_REQUIRED)
+    if fields is None:
+        return None
+    pack_id = ck.slug(fields["id"][1], "pack") if "id" in fields else None
+    texts = {k: ck.text(fields[k][1], "pack", k) for k in ("title", "about") if k in fields}
+    lists = {
+        k: ck.strings(fields[k][1], "pack", k) for k in ("stages", "formats", "screening") if k in fields
+    }
+    red_flags = _red_flags(ck, fields["red_flags"][1]) if "red_flags" in fields else ()
+    rubric = _rubric(ck, fields["rubric"][1]) if "rubric" in fields else ()
+    questions: list[Question] = []
+    if "questions" in fields:
+        q_node = fields["questions"][1]
+        if not isinstance(q_node, SequenceNode) or not q_node.value:
+            ck.problem(q_node, "'questions' must be a non-empty list of question mappings")
+        else:
+            seen: dict[str, Node] = {}
+            for item in q_node.value:
+                question = _question(ck, item, seen)
+                if question is not None:
+                    questions.append(question)
+    if ck.problems or pack_id is None:
+        return None
+    return Pack(
+        id=pack_id,
+        title=texts.get("title") or "",
+        about=texts.get("about") or "",
+        stages=lists.get("stages", ()),
+        formats=lists.get("formats", ()),
+        screening=lists.get("screening", ()),
+        red_flags=red_flags,
+        questions=tuple(questions),
+        rubric=rubric,
+        source=ck.file,
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_pack(path: str | Path) -> Pack:
+    """Parse and validate one pack file; raise PackError listing every problem found."""
+    file = Path(path)
+    name = _display(file)
+    try:
+        source = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PackError([f"{name}:1: cannot read file: {exc.strerror or exc}"]) from exc
+    try:
+        root = yaml.compose(source, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise PackError([f"{name}:{line}: invalid YAML: {exc.problem or exc}"]) from exc
+    if root is None:
+        raise PackError([f"{name}:1: file is empty"])
+    ck = _Checker(name)
+    pack = _pack(ck, root)
+    if pack is None or ck.problems:
+        raise PackError(ck.problems or [f"{name}:1: invalid pack"])
+    return pack
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.casefold().split()).rstrip("?.! ")
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """All packs of a content folder, with question lookup across packs."""
+
+    packs: tuple[Pack, ...]
+
+    @property
+    def all_questions(self) -> tuple[Question, ...]:
+        return tuple(q for pack in self.packs for q in pack.questions)
+
+    def pack_of(self, question_id: str) -> Pack | None:
+        for pack in self.packs:
+            if pack.question(question_id) is not None:
+                return pack
+        return None
+
+    def question(self, question_id: str) -> Question | None:
+        for pack in self.packs:
+            found = pack.question(question_id)
+            if found is not None:
+                return found
+        return None
+
+    def find(self, text_or_id: str) -> Question | None:
+        """Look a question up by id or by its exact text (case and whitespace insensitive)."""
+        by_id = self.question(text_or_id.strip())
+        if by_id is not None:
+            return by_id
+        wanted = _normalise(text_or_id)
+        for question in self.all_questions:
+            if _normalise(question.text) == wanted:
+                return question
+        return None
+
+    def closest_ids(self, s: str, n: int = 3) -> list[str]:
+        """Question ids closest to `s` (an id typo or a paraphrased question text)."""
+        questions = self.all_questions
+        ids = [q.id for q in questions]
+        found = difflib.get_close_matches(s.strip().casefold(), ids, n=n, cutoff=0.4)
+        if len(found) < n:
+            by_text = {_normalise(q.text): q.id for q in questions}
+            for text in difflib.get_close_matches(_normalise(s), list(by_text), n=n, cutoff=0.3):
+                if by_text[text] not in found:
+                    found.append(by_text[text])
+        return found[:n]
+
+
+def pack_files(path: str | Path) -> list[Path]:
+    """The pack files a path names: the file itself, or every *.yaml in a folder (sorted)."""
+    target = Path(path)
+    if target.is_dir():
+        return sorted(target.glob("*.yaml"))
+    return [target]
+
+
+def load_library(content_dir: str | Path) -> Library:
+    """Load every pack of a folder; ids must be unique across packs. Raises PackError with all problems."""
+    files = pack_files(content_dir)
+    if not files:
+        raise PackError([f"{_display(Path(content_dir))}:1: no *.yaml packs found"])
+    return _library(files)
+
+
+def _library(files: Iterable[Path]) -> Library:
+    problems: list[str] = []
+    packs: list[Pack] = []
+    for file in files:
+        try:
+            packs.append(load_pack(file))
+        except PackError as exc:
+            problems.extend(exc.problems)
+    pack_ids: dict[str, str] = {}
+    question_ids: dict[str, str] = {}
+    for pack in packs:
+        if pack.id in pack_ids:
+            problems.append(f"{pack.source}:1: pack id '{pack.id}' already used by {pack_ids[pack.id]}")
+        pack_ids.setdefault(pack.id, pack.source)
+        for question in pack.questions:
+            if question.id in question_ids:
+                first = question_ids[question.id]
+                problems.append(f"{pack.source}:1: question id '{question.id}' already used by {first}")
+            question_ids.setdefault(question.id, pack.source)
+    if problems:
+        raise PackError(problems)
+    return Library(packs=tuple(packs))
+
+
+def default_rubric(pack: Pack) -> tuple[RubricDimension, ...]:
+    """The pack's authored rubric, or three dimensions condensed from its screening list.
+
+    Peer review needs a rubric for every pack; an authored one reads better, but a pack without
+    one still gets dimensions grounded in what its hiring managers screen for.
+    """
+    if pack.rubric:
+        return pack.rubric
+    items = list(pack.screening) or [pack.title]
+    groups: list[list[str]] = [[] for _ in range(min(3, len(items)))]
+    for index, item in enumerate(items):
+        groups[index * len(groups) // len(items)].append(item)
+    dims: list[RubricDimension] = []
+    for number, group in enumerate(groups, start=1):
+        first = re.split(r"[—(,;:]| and ", group[0], maxsplit=1)[0].strip()
+        dims.append(
+            RubricDimension(
+                id=f"screening-{number}",
+                name=first[:60] or f"Dimension {number}",
+                description="; ".join(group),
+            )
+        )
+    while len(dims) < 3:
+        dims.append(
+            RubricDimension(
+                id=f"screening-{len(dims) + 1}",
+                name="Overall answer quality",
+                description="Relevant, specific and well reasoned.",
+            )
+        )
+    return tuple(dims)
+
+
+def rubric_for(pack: Pack, question: Question) -> tuple[RubricDimension, ...]:
+    """Rubric for peer review of one answer: the pack's dimensions, plus STAR for behavioural questions."""
+    base = default_rubric(pack)
+    if question.is_behavioural and all(d.id != STAR_DIMENSION.id for d in base):
+        return (*base, STAR_DIMENSION)
+    return base
