@@ -47,6 +47,8 @@ __all__ = [
     "Occurrence",
     "PostNow",
     "SkipMissed",
+    "days_from_mask",
+    "days_to_mask",
     "decide",
     "format_days",
     "format_grace",
@@ -54,6 +56,7 @@ __all__ = [
     "local_due",
     "next_due",
     "occurrences_between",
+    "on_shard",
     "parse_days",
     "parse_schedule",
     "parse_time",
@@ -305,6 +308,32 @@ def format_days(days: Iterable[int]) -> str:
         else:
             parts.extend(_DAY_ABBR[d] for d in run)
     return ", ".join(parts)
+
+
+def days_to_mask(days: Iterable[int]) -> int:
+    """Weekday set as the storage bitmask (bit i = weekday i, Monday = 0, like ``date.weekday()``)."""
+    mask = 0
+    for day in days:
+        if not 0 <= day <= 6:
+            raise ValueError(f"weekday numbers must be 0-6, got {day}")
+        mask |= 1 << day
+    return mask
+
+
+def days_from_mask(mask: int) -> frozenset[int]:
+    """Inverse of :func:`days_to_mask`; bits above Sunday are ignored."""
+    return frozenset(day for day in range(7) if mask & (1 << day))
+
+
+def on_shard(guild_id: int, shard_id: int | None, shard_count: int | None) -> bool:
+    """Whether this process owns ``guild_id``: Discord's ``(guild_id >> 22) % shard_count`` rule.
+
+    A process that is not sharded (either value None) owns every guild. Used by the daily scheduler
+    so a deployment split over several processes posts each guild's question exactly once.
+    """
+    if shard_id is None or shard_count is None or shard_count <= 1:
+        return True
+    return (guild_id >> 22) % shard_count == shard_id
 
 
 def grace_from_hours(hours: float) -> timedelta:

@@ -133,7 +133,8 @@ class AnswerRepository:
     async def count_members_for_post(self, post_id: int) -> int:
         """Distinct members with a live answer to one question post (the daily wrap-up's count)."""
         row = await self._sql.fetchone(
-            "SELECT COUNT(DISTINCT member_id) AS members FROM answers WHERE post_id = ? AND deleted_at IS NULL",
+            "SELECT COUNT(DISTINCT member_id) AS members FROM answers "
+            "WHERE post_id = ? AND deleted_at IS NULL",
             (post_id,),
         )
         return 0 if row is None else int(row["members"])

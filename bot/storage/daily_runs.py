@@ -72,6 +72,42 @@ class DailyRunRepository:
         )
         return None if row is None else _run(row)
 
+    async def dates_since(self, guild_id: int, since: date) -> set[date]:
+        """Local dates on or after ``since`` that already have a run of any status (the "handled" set)."""
+        rows = await self._sql.fetchall(
+            "SELECT local_date FROM daily_runs WHERE guild_id = ? AND local_date >= ?",
+            (guild_id, to_db_date(since)),
+        )
+        return {date.fromisoformat(row["local_date"]) for row in rows}
+
+    async def release(self, run_id: int) -> bool:
+        """Delete a still-``claimed`` run so the scheduler may retry the day (after a transient error).
+
+        Only a claimed row is removed: a run that was posted, skipped or failed is history.
+        """
+        result = await self._sql.write(
+            "DELETE FROM daily_runs WHERE id = ? AND status = 'claimed'", (run_id,)
+        )
+        return result.rowcount == 1
+
+    async def stale_claims(self, guild_id: int, claimed_before: datetime) -> list[DailyRun]:
+        """Runs still ``claimed`` since before ``claimed_before``: a process died inside the send window."""
+        rows = await self._sql.fetchall(
+            "SELECT * FROM daily_runs WHERE guild_id = ? AND status = 'claimed' AND claimed_at < ? "
+            "ORDER BY local_date",
+            (guild_id, to_db_time(claimed_before)),
+        )
+        return [_run(row) for row in rows]
+
+    async def last_posted(self, guild_id: int) -> DailyRun | None:
+        """The newest run that actually posted (``last_run`` may be a skip or failure)."""
+        row = await self._sql.fetchone(
+            "SELECT * FROM daily_runs WHERE guild_id = ? AND status = 'posted' "
+            "ORDER BY local_date DESC LIMIT 1",
+            (guild_id,),
+        )
+        return None if row is None else _run(row)
+
     async def _insert(
         self,
         guild_id: int,

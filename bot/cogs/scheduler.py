@@ -1,0 +1,424 @@
+"""The daily-question scheduler: one loop for every guild this process serves.
+
+One task (not one per guild) sleeps until the earliest due post, capped at
+:data:`MAX_SLEEP_SECONDS` of real time so a wall clock that jumps (suspend, NTP) is noticed, and
+wakes early when a schedule changes (:meth:`DailyScheduler.wake`). Each pass
+(:meth:`DailyScheduler.run_once`) asks the pure :func:`bot.domain.schedule.decide` what is due per
+guild and acts on it; a failure in one guild is recorded for that guild (``/daily show``, the log)
+and the pass carries on with the others.
+
+Restart safety: every scheduled post is keyed by (guild, local date) in ``daily_runs`` (unique).
+The key is claimed BEFORE the message is sent, which makes posting at-most-once:
+
+* a restart, a second pass or a second process by mistake finds the row and does nothing, so a
+  question can never be posted twice for one day;
+* the price is the window between claim and send: if the process dies there, that day's post is
+  lost. For a daily study prompt a missing day is a shrug, while a doubled post (two threads that
+  split the answers, two pings of a whole role) is visible noise, so at-most-once is the right
+  trade. The lost day is not silent: the row stays ``claimed``, ``/daily show`` reports it as
+  unfinished, and once it is older than :data:`STALE_CLAIM` the next pass marks it ``failed`` with
+  a reason and records the error for the guild's admins.
+
+A failed send is classified: a transient error (Discord 5xx, rate limit, network) releases the
+claim so the day is retried after :data:`RETRY_DELAY` while still inside the grace window; a
+permanent one (403 missing permission, 404 deleted channel, no questions left in scope) marks the
+run ``failed`` and records the error; it would fail the same way on every retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+import aiohttp
+import discord
+
+from bot.cogs import daily_render, render
+from bot.domain.model import Question
+from bot.domain.rotation import choose_question
+from bot.domain.schedule import (
+    LOOKBACK,
+    DailySchedule,
+    PostNow,
+    SkipMissed,
+    days_from_mask,
+    decide,
+    local_due,
+    on_shard,
+    parse_time,
+)
+from bot.storage.records import DailyRun, QuestionPost
+from bot.storage.records import DailySchedule as ScheduleRecord
+
+if TYPE_CHECKING:
+    from bot.client import InterviewBot
+
+log = logging.getLogger(__name__)
+
+MAX_SLEEP_SECONDS = 60.0
+MIN_SLEEP_SECONDS = 0.5  # never spin, even if the next due instant is already past
+RETRY_DELAY = timedelta(minutes=5)
+STALE_CLAIM = timedelta(minutes=10)
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
+
+#: (attribute of discord.Permissions, name shown to admins) the bot needs in the daily channel.
+POSTING_PERMISSIONS: tuple[tuple[str, str], ...] = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("send_messages_in_threads", "Send Messages in Threads"),
+    ("create_public_threads", "Create Public Threads"),
+    ("embed_links", "Embed Links"),
+    ("read_message_history", "Read Message History"),
+)
+
+
+def missing_posting_permissions(permissions: discord.Permissions) -> list[str]:
+    """Names of the posting permissions the bot lacks, in the order admins read them."""
+    return [label for attr, label in POSTING_PERMISSIONS if not getattr(permissions, attr)]
+
+
+def domain_schedule(record: ScheduleRecord) -> DailySchedule:
+    """The stored row as the pure domain schedule (ValueError if the row is corrupt)."""
+    return DailySchedule(
+        local_time=parse_time(record.local_time),
+        timezone=record.timezone,
+        days=days_from_mask(record.days),
+        grace=timedelta(hours=record.grace_hours),
+    )
+
+
+class PostingError(Exception):
+    """Posting failed; ``transient`` says whether a retry later could succeed."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.transient = transient
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    post: QuestionPost
+    question: Question
+    warning: str | None  # a partial failure after the question went out (thread, wrap-up)
+
+
+def _classify(error: BaseException, where: str) -> PostingError:
+    if isinstance(error, PostingError):
+        return error
+    if isinstance(error, discord.Forbidden):
+        return PostingError(
+            f"Discord refused {where} (missing permission: {error.text or error.status}). "
+            "Check my role's permissions in that channel.",
+            transient=False,
+        )
+    if isinstance(error, discord.NotFound):
+        return PostingError(
+            f"{where.capitalize()} failed: the channel no longer exists. Use /daily set to choose another.",
+            transient=False,
+        )
+    if isinstance(error, discord.HTTPException):
+        transient = error.status >= 500 or error.status == 429
+        return PostingError(
+            f"Discord error during {where} ({error.status}): {error.text}", transient=transient
+        )
+    if isinstance(error, aiohttp.ClientError | TimeoutError | OSError):
+        return PostingError(f"Network error during {where}: {error!r}", transient=True)
+    return PostingError(f"Unexpected error during {where}: {error!r}", transient=False)
+
+
+class DailyScheduler:
+    """Decides and posts the daily questions of every guild on this process's shards."""
+
+    def __init__(self, bot: InterviewBot, *, rng: random.Random | None = None) -> None:
+        self.bot = bot
+        self.rng = rng or random.Random()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._retry_at: dict[int, datetime] = {}
+        self.passes = 0  # completed passes, so tests can wait for "the loop has looked"
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._loop(), name="daily-scheduler")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        """A schedule changed (or a test moved the clock): re-decide now instead of at the next due time."""
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        await self.bot.wait_until_ready()
+        while True:
+            self._wake.clear()
+            next_at: datetime | None = None
+            try:
+                next_at = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Daily scheduler pass failed; retrying in %.0f s", MAX_SLEEP_SECONDS)
+            delay = MAX_SLEEP_SECONDS
+            if next_at is not None:
+                delay = (next_at - self.bot.now()).total_seconds()
+                delay = min(max(delay, MIN_SLEEP_SECONDS), MAX_SLEEP_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    # ---------------------------------------------------------------- one pass
+    def owns(self, guild_id: int) -> bool:
+        """Shard filter: only guilds on this process's shard(s) are scheduled here."""
+        settings = self.bot.settings
+        if settings.shard_count is not None:
+            return on_shard(guild_id, settings.shard_id, settings.shard_count)
+        return on_shard(guild_id, self.bot.shard_id, self.bot.shard_count)
+
+    def lock(self, guild_id: int) -> asyncio.Lock:
+        """Per-guild lock: a scheduled post and /daily now never interleave (two wrap-ups)."""
+        return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    async def run_once(self) -> datetime | None:
+        """One pass over every enabled schedule on our shards; returns when the next pass is due."""
+        earliest: datetime | None = None
+        for record in await self.bot.db.schedules.enabled():
+            if not self.owns(record.guild_id):
+                continue
+            try:
+                async with self.lock(record.guild_id):
+                    wake_at = await self._run_guild(record)
+            except Exception:
+                log.exception("Daily scheduler failed for guild %s", record.guild_id)
+                wake_at = self.bot.now() + RETRY_DELAY
+            if wake_at is not None and (earliest is None or wake_at < earliest):
+                earliest = wake_at
+        self.passes += 1
+        return earliest
+
+    async def _run_guild(self, record: ScheduleRecord) -> datetime | None:
+        db = self.bot.db
+        now = self.bot.now()
+        guild_id = record.guild_id
+        try:
+            schedule = domain_schedule(record)
+        except ValueError as error:
+            await self._record_error(guild_id, f"The stored schedule is invalid ({error}). Use /daily set.")
+            return None
+        await self._fail_stale_claims(guild_id, now)
+        retry_at = self._retry_at.get(guild_id)
+        if retry_at is not None and now < retry_at:
+            return retry_at
+        self._retry_at.pop(guild_id, None)
+
+        since = (now - LOOKBACK - schedule.grace - timedelta(days=2)).date()
+        handled = await db.daily_runs.dates_since(guild_id, since)
+        skip_dates: list[date] = []
+        if record.skip_date is not None:
+            skip_due = local_due(schedule, record.skip_date)
+            if skip_due <= now:
+                # The skipped day has come: turn the admin's skip into a run row (history for
+                # /daily show) and clear it so a later /daily skip can pick the next day.
+                await db.daily_runs.mark_skipped(
+                    guild_id, record.skip_date, "Skipped by an admin with /daily skip.", now, due_at=skip_due
+                )
+                await db.schedules.set_skip(guild_id, None, now)
+                handled.add(record.skip_date)
+            else:
+                skip_dates.append(record.skip_date)
+
+        # Occurrences due before the schedule's last change are not acted on: setting a 09:00
+        # schedule at noon must not post today's question late or log yesterday as missed.
+        decision = decide(schedule, now, handled, skip_dates=skip_dates, active_since=record.updated_at)
+        for action in decision.actions:
+            if isinstance(action, SkipMissed):
+                if await db.daily_runs.mark_skipped(
+                    guild_id, action.local_date, action.reason, now, action.due_at
+                ):
+                    log.warning(
+                        "Guild %s: daily post of %s skipped: %s", guild_id, action.local_date, action.reason
+                    )
+            elif isinstance(action, PostNow):
+                await self._post_scheduled(record, action, now)
+        wake_at = decision.sleep_until
+        retry_at = self._retry_at.get(guild_id)
+        if retry_at is not None and retry_at < wake_at:
+            wake_at = retry_at
+        return wake_at
+
+    async def _post_scheduled(self, record: ScheduleRecord, action: PostNow, now: datetime) -> None:
+        """Claim (guild, local date), then post; see the module docstring for why in that order."""
+        db = self.bot.db
+        guild_id = record.guild_id
+        # CLAIM FIRST (at-most-once). A crash between this line and the send loses the day's post
+        # rather than doubling it; the row then stays "claimed" and is reported (see module doc).
+        run = await db.daily_runs.claim(guild_id, action.local_date, action.due_at, now)
+        if run is None:
+            return  # another pass or process already owns this day
+        try:
+            posted = await self.post_question(record)
+        except Exception as error:
+            failure = _classify(error, "the daily post")
+            await self._after_failure(record, run, failure)
+            if not isinstance(error, PostingError | discord.HTTPException):
+                log.exception("Guild %s: unexpected error posting the daily question", guild_id)
+            return
+        await db.daily_runs.mark_posted(run.id, posted.post.id, self.bot.now())
+        if posted.warning:
+            await self._record_error(guild_id, posted.warning)
+        elif record.last_error:
+            await db.schedules.clear_error(guild_id)
+        log.info(
+            "Guild %s: posted daily question %s for %s%s",
+            guild_id,
+            posted.question.id,
+            action.local_date,
+            " (late)" if action.late else "",
+        )
+
+    async def _after_failure(self, record: ScheduleRecord, run: DailyRun, failure: PostingError) -> None:
+        db = self.bot.db
+        now = self.bot.now()
+        if failure.transient:
+            # Nothing was sent (post_question raises only before the question message goes out),
+            # so releasing the claim cannot double the post; the next pass after RETRY_DELAY retries
+            # if the day is still inside its grace window, else decide() records it as missed.
+            await db.daily_runs.release(run.id)
+            self._retry_at[record.guild_id] = now + RETRY_DELAY
+            message = f"{failure.message} I will retry in {int(RETRY_DELAY.total_seconds() // 60)} minutes."
+        else:
+            await db.daily_runs.mark_failed(run.id, failure.message, now)
+            message = failure.message
+        log.warning("Guild %s: daily post of %s failed: %s", record.guild_id, run.local_date, message)
+        await self._record_error(record.guild_id, message)
+
+    async def _fail_stale_claims(self, guild_id: int, now: datetime) -> None:
+        """A claim older than STALE_CLAIM means a process died between claim and send: say so."""
+        for run in await self.bot.db.daily_runs.stale_claims(guild_id, now - STALE_CLAIM):
+            reason = (
+                "Interrupted: the bot stopped after claiming this day's post and before finishing it "
+                "(restart or crash). The post may be missing; it is never re-sent, to avoid doubling it."
+            )
+            await self.bot.db.daily_runs.mark_failed(run.id, reason, now)
+            await self._record_error(guild_id, f"Daily post of {run.local_date:%a %d %b %Y}: {reason}")
+            log.warning("Guild %s: stale daily claim for %s marked failed", guild_id, run.local_date)
+
+    async def _record_error(self, guild_id: int, message: str) -> None:
+        await self.bot.db.schedules.record_error(guild_id, message, self.bot.now())
+
+    # ---------------------------------------------------------------- posting (also /daily now)
+    async def post_question(self, record: ScheduleRecord) -> Posted:
+        """Post the next question of the rotation in the guild's daily channel, then wrap up the last one.
+
+        Raises :class:`PostingError` (or a discord error) only BEFORE the question message is sent;
+        problems after that (thread, wrap-up) are returned as ``warning`` because the post exists.
+        """
+        guild = self.bot.get_guild(record.guild_id)
+        if guild is None:
+            raise PostingError("I can't see this server right now.", transient=True)
+        channel = guild.get_channel(record.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise PostingError(
+                "The daily channel no longer exists (or is not a text channel). "
+                "Use /daily set to choose another.",
+                transient=False,
+            )
+        missing = missing_posting_permissions(channel.permissions_for(guild.me))
+        if missing:
+            raise PostingError(
+                f"I can't post in {channel.mention}: I'm missing {', '.join(missing)}. "
+                "Ask an admin to grant it.",
+                transient=False,
+            )
+        question = await self._choose(record)
+        previous = await self.bot.db.posts.latest_daily(guild.id)
+        role = guild.get_role(record.role_id) if record.role_id else None
+        try:
+            message = await channel.send(
+                content=role.mention if role else None,
+                embed=render.question_embed(question, self.bot.pack_of(question)),
+                # Only the configured role may ever be pinged; never @everyone or users.
+                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=[role])
+                if role
+                else discord.AllowedMentions.none(),
+            )
+        except Exception as error:
+            raise _classify(error, f"posting in #{channel.name}") from error
+        post = await self.bot.db.posts.create(
+            guild_id=guild.id,
+            channel_id=channel.id,
+            message_id=message.id,
+            question_id=question.id,
+            source="daily",
+            posted_at=self.bot.now(),
+        )
+        warnings: list[str] = []
+        try:
+            thread = await message.create_thread(
+                name=render.thread_name(question), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+            post = await self.bot.db.posts.set_thread(post.id, thread.id) or post
+            await thread.send(render.thread_intro(question))
+        except discord.HTTPException as error:
+            log.warning("Guild %s: daily question posted but its thread failed: %s", guild.id, error)
+            warnings.append(f"The question was posted but I couldn't open its thread ({error.status}).")
+        if previous is not None:
+            problem = await self._wrap_up(guild, previous)
+            if problem:
+                warnings.append(problem)
+        return Posted(post=post, question=question, warning=" ".join(warnings) or None)
+
+    async def _choose(self, record: ScheduleRecord) -> Question:
+        library = self.bot.library
+        candidates = list(library.all_questions)
+        if record.category:
+            wanted = record.category.casefold()
+            candidates = [q for q in candidates if q.category.casefold() == wanted]
+        if not candidates:
+            raise PostingError(
+                f"There are no questions in the category {record.category!r} any more. Use /daily set.",
+                transient=False,
+            )
+        history = await self.bot.db.posts.posted_question_ids(record.guild_id)
+        counts = await self.bot.db.answers.count_by_question(record.guild_id)
+        chosen = library.question(choose_question([q.id for q in candidates], history, counts, self.rng))
+        assert chosen is not None
+        return chosen
+
+    async def _wrap_up(self, guild: discord.Guild, post: QuestionPost) -> str | None:
+        """Reveal the last daily question's pointers in its thread and archive it; a problem is returned."""
+        db = self.bot.db
+        if post.thread_id is None or post.archived_at is not None:
+            return None
+        question = self.bot.library.question(post.question_id)
+        try:
+            thread = guild.get_thread(post.thread_id) or await guild.fetch_channel(post.thread_id)
+        except discord.NotFound:
+            thread = None
+        except discord.HTTPException as error:
+            return f"I couldn't open the previous daily thread for its wrap-up ({error.status})."
+        if not isinstance(thread, discord.Thread):
+            await db.posts.archive(post.id, self.bot.now())  # the thread is gone: nothing to wrap up
+            return None
+        try:
+            if question is not None:
+                answered = await db.answers.count_members_for_post(post.id)
+                embed = daily_render.wrap_up_embed(question, self.bot.pack_of(question), answered)
+                await thread.send(embed=embed)
+            await thread.edit(archived=True)
+        except discord.HTTPException as error:
+            log.warning("Guild %s: daily wrap-up in thread %s failed: %s", guild.id, thread.id, error)
+            return f"I couldn't post the wrap-up in {thread.mention} ({error.status})."
+        await db.posts.archive(post.id, self.bot.now())
+        return None

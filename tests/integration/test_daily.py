@@ -1,0 +1,347 @@
+"""End to end: /daily schedules through the fake Discord, with the bot's clock under test control.
+
+The scheduler is driven deterministically with ``await scheduler.run_once()`` after moving
+``env.clock``; one test also goes through the real background loop (``wake()``) to prove it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.client import InterviewBot
+from bot.cogs.scheduler import RETRY_DELAY, DailyScheduler, PostingError
+from tests.fakediscord import Channel, Guild, Member
+from tests.integration.harness import MANAGE_GUILD, BotEnv
+
+MONDAY = date(2026, 3, 2)  # the harness clock starts on Mon 2 Mar 2026 08:00 UTC (London = UTC, NY = UTC-5)
+
+
+def at(hour: int, minute: int = 0, second: int = 0, day: int = 2, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def scheduler_of(bot: InterviewBot) -> DailyScheduler:
+    cog = bot.get_cog("Daily")
+    assert cog is not None
+    scheduler: DailyScheduler = cog.scheduler  # type: ignore[attr-defined]
+    return scheduler
+
+
+async def daily(env: BotEnv, member: Member, where: Channel, sub: str, /, **options: object):  # type: ignore[no-untyped-def]
+    ix = await env.fake.invoke_command(member, where, f"daily {sub}", options or None)
+    await ix.settled()
+    return ix
+
+
+async def set_daily(env: BotEnv, target: Channel, admin: Member | None = None, **options: object) -> str:
+    options = {"channel": target, "time": "09:00", "timezone": "Europe/London"} | options
+    ix = await daily(env, admin or env.admin, target, "set", **options)
+    assert ix.ephemeral
+    return ix.all_text
+
+
+def question_posts(env: BotEnv, channel: Channel) -> list:  # type: ignore[type-arg]
+    return [m for m in env.fake.messages_in(channel) if m.author.id == env.fake.bot_user.id and m.embeds]
+
+
+async def second_guild(env: BotEnv, bot: InterviewBot) -> tuple[Guild, Channel, Member]:
+    guild = env.fake.add_guild("Night Owls")
+    channel = env.fake.add_text_channel(guild, "daily")
+    admin = env.fake.add_member(guild, "owl-admin", permissions=MANAGE_GUILD)
+    await env.fake.flush()
+    await env.fake.wait_until(
+        lambda: bot.get_guild(guild.id) and bot.get_guild(guild.id).get_channel(channel.id)
+    )  # type: ignore[union-attr]
+    return guild, channel, admin
+
+
+async def test_two_guilds_get_posts_at_their_own_local_times(env: BotEnv, bot: InterviewBot) -> None:
+    guild2, channel2, admin2 = await second_guild(env, bot)
+    reply = await set_daily(env, env.channel)
+    assert "09:00 Europe/London" in reply and "Next post" in reply
+    await set_daily(env, channel2, admin2, timezone="America/New_York", days="mon-fri")
+    scheduler = scheduler_of(bot)
+
+    env.clock.set(at(8, 59, 30))
+    await scheduler.run_once()
+    assert question_posts(env, env.channel) == [] and question_posts(env, channel2) == []
+
+    env.clock.set(at(9, 0, 5))  # 09:00 in London, 04:00 in New York
+    await scheduler.run_once()
+    [london] = question_posts(env, env.channel)
+    assert question_posts(env, channel2) == []
+    question_id = london.embeds[0]["footer"]["text"].split("id: ")[-1]
+    assert bot.library.question(question_id) is not None
+    thread = await env.fake.wait_until(lambda: env.fake.channels.get(london.id), what="daily thread")
+    assert thread.is_thread and 1 <= len(thread.name) <= 100
+    intro = await env.fake.wait_for_message(thread)
+    assert "/answer" in intro.content
+
+    # The real loop: move the clock to 09:00 New York (14:00 UTC) and wake it instead of calling run_once.
+    env.clock.set(at(14, 0, 10))
+    scheduler.wake()
+    ny = await env.fake.wait_for_message(channel2, lambda m: bool(m.embeds))
+    assert ny.guild_id == guild2.id
+    assert len(question_posts(env, env.channel)) == 1  # London is not posted again the same day
+
+    # Both recorded as daily posts, so answers in the threads flow into the answers pipeline.
+    post = await bot.db.posts.by_message(london.id)
+    assert post is not None and post.source == "daily" and post.thread_id == london.id
+
+
+async def test_role_is_the_only_mention_and_unmentionable_role_warns(env: BotEnv, bot: InterviewBot) -> None:
+    quiet = env.fake.add_role(env.guild, "quiet", mentionable=False)
+    await env.fake.flush()
+    reply = await set_daily(env, env.channel, role=quiet)
+    assert "not mentionable" in reply and "Mention Everyone" in reply
+
+    loud = env.fake.add_role(env.guild, "interviewees", mentionable=True)
+    await env.fake.flush()
+    reply = await set_daily(env, env.channel, role=loud)
+    assert "not mentionable" not in reply
+    env.clock.set(at(9, 0, 1))
+    await scheduler_of(bot).run_once()
+    [post] = question_posts(env, env.channel)
+    assert post.content == f"<@&{loud.id}>"
+    sent = [
+        r
+        for r in env.fake.requests
+        if r.method == "POST" and r.path.endswith(f"/channels/{env.channel.id}/messages")
+    ]
+    mentions = sent[-1].json["allowed_mentions"]
+    assert mentions["parse"] == []  # never @everyone/@here or users
+    assert [int(r) for r in mentions["roles"]] == [loud.id]
+    assert not mentions.get("users")
+
+
+async def test_set_rejects_bad_input_and_names_the_missing_permission(env: BotEnv, bot: InterviewBot) -> None:
+    ix = await daily(env, env.admin, env.channel, "set", channel=env.channel, time="9am", timezone="UTC")
+    assert ix.ephemeral and "HH:MM" in ix.all_text
+    ix = await daily(
+        env, env.admin, env.channel, "set", channel=env.channel, time="09:00", timezone="Mars/Base"
+    )
+    assert "Unknown time zone" in ix.all_text
+    ix = await daily(
+        env, env.admin, env.channel, "set", channel=env.channel, time="09:00", timezone="UTC", days="funday"
+    )
+    assert "Unknown day" in ix.all_text
+    other = env.fake.add_text_channel(env.guild, "announcements")
+    env.fake.set_bot_permissions(other, deny="create_public_threads")
+    await env.fake.flush()
+    await env.fake.wait_until(lambda: bot.get_channel(other.id))
+    ix = await daily(env, env.admin, env.channel, "set", channel=other, time="09:00", timezone="UTC")
+    assert "Create Public Threads" in ix.all_text
+    assert await bot.db.schedules.get(env.guild.id) is None
+
+    choices = await env.fake.autocomplete(
+        env.admin, env.channel, "daily set", focused="timezone", value="new york"
+    )
+    assert choices[0]["value"] == "America/New_York"
+
+    ix = await daily(env, env.alice, env.channel, "show")  # not an admin
+    assert ix.ephemeral and "Manage Server" in ix.all_text
+
+
+async def test_wrap_up_reveals_pointers_counts_answers_and_archives(env: BotEnv, bot: InterviewBot) -> None:
+    await set_daily(env, env.channel, category="Behavioural")
+    scheduler = scheduler_of(bot)
+    env.clock.set(at(9, 0, 1))
+    await scheduler.run_once()
+    [first] = question_posts(env, env.channel)
+    thread = await env.fake.wait_until(lambda: env.fake.channels.get(first.id), what="daily thread")
+    await env.fake.wait_for_message(thread)
+    answer = "I led the incident: I set up a bridge, assigned roles and we restored service in 40 minutes."
+    await env.fake.post_message(env.alice, thread, answer)
+    await env.fake.post_message(env.bob, thread, answer + " Then we wrote a blameless postmortem.")
+    post = await bot.db.posts.by_message(first.id)
+    assert post is not None
+    await env.fake.wait_until(lambda: len(env.fake.messages_in(thread)) >= 5, what="answer cards")
+
+    env.clock.set(at(9, 0, 1, day=3))
+    await scheduler.run_once()
+    assert len(question_posts(env, env.channel)) == 2
+    wrap = await env.fake.wait_for_message(
+        thread, lambda m: bool(m.embeds) and "Wrap-up" in m.embeds[0]["title"]
+    )
+    question = bot.library.question(post.question_id)
+    assert question is not None
+    text = str(wrap.embeds[0])
+    assert "2 members answered" in text
+    if question.pointers:
+        assert question.pointers[0].text[:40] in text
+        for flag in question.avoid:
+            assert flag.text[:40] in text
+    else:
+        assert question.why[:40] in text
+    await env.fake.wait_until(lambda: thread.archived, what="thread archived")
+    archived = await bot.db.posts.get(post.id)
+    assert archived is not None and archived.archived_at is not None
+
+
+async def test_restart_after_posting_does_not_double(env: BotEnv) -> None:
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 2))
+        await scheduler_of(bot).run_once()
+    assert len(question_posts(env, env.channel)) == 1
+    env.clock.set(at(9, 5))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        await scheduler_of(bot).run_once()
+    assert len(question_posts(env, env.channel)) == 1
+
+
+async def test_crash_between_claim_and_send_loses_the_day_and_reports_it(env: BotEnv) -> None:
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        # What a crash right after the claim leaves behind: a "claimed" row and no message.
+        env.clock.set(at(9, 0, 1))
+        assert await bot.db.daily_runs.claim(env.guild.id, MONDAY, at(9), env.clock()) is not None
+    env.clock.set(at(9, 2))
+    async with env.running() as bot:
+        scheduler = scheduler_of(bot)
+        await scheduler.run_once()
+        assert question_posts(env, env.channel) == []  # never doubled, even though nothing was posted
+        ix = await daily(env, env.admin, env.channel, "show")
+        assert "not finished" in ix.all_text
+        env.clock.set(at(9, 30))
+        await scheduler.run_once()
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "failed" and "Interrupted" in (run.reason or "")
+        ix = await daily(env, env.admin, env.channel, "show")
+        assert "Interrupted" in ix.all_text
+    assert question_posts(env, env.channel) == []
+
+
+async def test_down_at_post_time_posts_late_within_grace(env: BotEnv) -> None:
+    async with env.running():
+        await set_daily(env, env.channel, grace_hours=2)
+    env.clock.set(at(10, 45))  # 1 h 45 min late, grace 2 h
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        assert len(question_posts(env, env.channel)) == 1
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "posted"
+        ix = await daily(env, env.admin, env.channel, "show")
+        assert "(late)" in ix.all_text
+
+
+async def test_down_past_grace_skips_the_day_and_says_why(env: BotEnv) -> None:
+    async with env.running():
+        await set_daily(env, env.channel, grace_hours=2)
+    env.clock.set(at(11, 30))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        assert question_posts(env, env.channel) == []
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "skipped" and "offline" in (run.reason or "")
+        ix = await daily(env, env.admin, env.channel, "show")
+        assert "offline" in ix.all_text and "grace" in ix.all_text
+        # The next day posts normally.
+        env.clock.set(at(9, 0, 1, day=3))
+        await scheduler_of(bot).run_once()
+        assert len(question_posts(env, env.channel)) == 1
+
+
+async def test_deleted_channel_is_reported_and_other_guild_still_posts(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    guild2, channel2, admin2 = await second_guild(env, bot)
+    spare = env.fake.add_text_channel(guild2, "general")
+    await set_daily(env, channel2, admin2)
+    await set_daily(env, env.channel)
+    await env.fake.delete_channel(channel2.id)
+    await env.fake.wait_until(lambda: bot.get_channel(channel2.id) is None)
+    env.clock.set(at(9, 0, 1))
+    with caplog.at_level(logging.WARNING, logger="bot.cogs.scheduler"):
+        await scheduler_of(bot).run_once()
+    assert len(question_posts(env, env.channel)) == 1
+    assert any(
+        str(guild2.id) in r.getMessage() and "no longer exists" in r.getMessage() for r in caplog.records
+    )
+    await env.fake.wait_until(lambda: bot.get_channel(spare.id))
+    ix = await daily(env, admin2, spare, "show")
+    assert "no longer exists" in ix.all_text
+    run = await bot.db.daily_runs.get(guild2.id, MONDAY)
+    assert run is not None and run.status == "failed"
+
+
+async def test_skip_off_and_now(env: BotEnv, bot: InterviewBot) -> None:
+    await set_daily(env, env.channel)
+    scheduler = scheduler_of(bot)
+    ix = await daily(env, env.admin, env.channel, "skip")
+    assert "Mon 02 Mar 2026" in ix.all_text
+    env.clock.set(at(9, 0, 1))
+    await scheduler.run_once()
+    assert question_posts(env, env.channel) == []
+    run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    assert run is not None and run.status == "skipped" and "/daily skip" in (run.reason or "")
+
+    ix = await daily(env, env.admin, env.channel, "now")  # an extra post does not use up a day
+    assert "Posted" in ix.all_text
+    [extra] = question_posts(env, env.channel)
+    env.clock.set(at(9, 0, 1, day=3))
+    await scheduler.run_once()
+    assert len(question_posts(env, env.channel)) == 2
+    thread = env.fake.channels[extra.id]
+    await env.fake.wait_for_message(thread, lambda m: bool(m.embeds) and "Wrap-up" in m.embeds[0]["title"])
+
+    ix = await daily(env, env.admin, env.channel, "off")
+    assert "off" in ix.all_text
+    env.clock.set(at(9, 0, 1, day=4))
+    await scheduler.run_once()
+    assert len(question_posts(env, env.channel)) == 2
+
+
+async def test_missing_permission_at_post_time_is_named_and_permanent(env: BotEnv, bot: InterviewBot) -> None:
+    await set_daily(env, env.channel)
+    env.fake.set_bot_permissions(env.channel, deny="embed_links")
+    await env.fake.flush()
+    await env.fake.wait_until(
+        lambda: (
+            not bot.get_channel(env.channel.id).permissions_for(bot.get_guild(env.guild.id).me).embed_links
+        )
+    )  # type: ignore[union-attr]
+    env.clock.set(at(9, 0, 1))
+    await scheduler_of(bot).run_once()
+    assert question_posts(env, env.channel) == []
+    run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    assert run is not None and run.status == "failed" and "Embed Links" in (run.reason or "")
+    ix = await daily(env, env.admin, env.channel, "show")
+    assert "Embed Links" in ix.all_text
+
+
+async def test_transient_failure_releases_the_claim_and_retries_within_grace(
+    env: BotEnv, bot: InterviewBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await set_daily(env, env.channel)
+    scheduler = scheduler_of(bot)
+    real = scheduler.post_question
+    calls = 0
+
+    async def flaky(record):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise PostingError("Discord error during the daily post (503)", transient=True)
+        return await real(record)
+
+    monkeypatch.setattr(scheduler, "post_question", flaky)
+    env.clock.set(at(9, 0, 1))
+    await scheduler.run_once()
+    assert question_posts(env, env.channel) == []
+    assert await bot.db.daily_runs.get(env.guild.id, MONDAY) is None  # claim released
+    record = await bot.db.schedules.get(env.guild.id)
+    assert record is not None and "retry" in (record.last_error or "")
+    await scheduler.run_once()  # not before the retry delay
+    assert calls == 1
+    env.clock.advance(seconds=RETRY_DELAY.total_seconds())
+    await scheduler.run_once()
+    assert calls == 2 and len(question_posts(env, env.channel)) == 1
+    run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    assert run is not None and run.status == "posted"
+    record = await bot.db.schedules.get(env.guild.id)
+    assert record is not None and record.last_error is None  # a success clears the error
