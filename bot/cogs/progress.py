@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import render
+from bot.cogs.review_render import dimension_names
 from bot.domain.packs import Library
 
 if TYPE_CHECKING:
@@ -75,8 +76,13 @@ def progress_embed(
         )
     received = summary.reviews_received
     if received.count:
-        averages = ", ".join(f"{dim}: {avg:.1f}" for dim, avg in received.averages.items())
-        reviews = f"Received {received.count} ({averages})\nGiven {summary.reviews_given}"
+        names = dimension_names(library)
+        averages = "\n".join(
+            f"• {names.get(dim, dim)}: {avg:.1f}/5" for dim, avg in received.averages.items()
+        )
+        reviews = (
+            f"Received {received.count}, average per dimension:\n{averages}\nGiven {summary.reviews_given}"
+        )
     else:
         reviews = f"Received 0\nGiven {summary.reviews_given}"
     embed.add_field(name="Peer reviews", value=render.clip(reviews, render.FIELD_LIMIT), inline=True)
