@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.domain.model import Pack, Question
 from bot.domain.packs import Library
+from bot.metrics import Metrics
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,14 @@ Clock = Callable[[], datetime]
 
 EXTENSIONS = (
     "bot.cogs.errors",
+    "bot.cogs.health",
     "bot.cogs.questions",
     "bot.cogs.answers",
     "bot.cogs.progress",
+    "bot.cogs.privacy",
+    "bot.cogs.daily",
+    "bot.cogs.reviews",
+    "bot.cogs.settings",
 )
 
 
@@ -71,6 +77,7 @@ class InterviewBot(commands.Bot):
         self.db = db
         self.library = library
         self.clock = clock
+        self.metrics = Metrics()
         self._extensions = extensions
         self._sync_commands = sync_commands
         self._background: set[asyncio.Task[Any]] = set()

@@ -32,6 +32,8 @@ class Settings:
     question_cooldown_seconds: float = 120.0
     shard_id: int | None = None
     shard_count: int | None = None
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, require_token: bool = True) -> Settings:
@@ -54,6 +56,9 @@ class Settings:
         if log_level not in LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}.")
         cooldown = _optional_float(env, "QUESTION_COOLDOWN_SECONDS")
+        metrics_port = _optional_int(env, "METRICS_PORT")
+        if metrics_port is not None and not 0 < metrics_port < 65536:
+            raise SettingsError("METRICS_PORT must be a TCP port between 1 and 65535.")
         return cls(
             token=token,
             database_path=Path(env.get("DATABASE_PATH") or "data/interview.db"),
@@ -65,6 +70,8 @@ class Settings:
             question_cooldown_seconds=120.0 if cooldown is None else cooldown,
             shard_id=shard_id,
             shard_count=shard_count,
+            metrics_port=metrics_port,
+            metrics_host=env.get("METRICS_HOST") or "127.0.0.1",
         )
 
 

@@ -106,7 +106,8 @@ class CoachButton(
 async def coach_off_loop(question: Question, bot: InterviewBot, text: str) -> CoachingReport:
     """Coaching is CPU work: keep the event loop (heartbeats, other interactions) free."""
     pack = bot.pack_of(question)
-    return await asyncio.to_thread(coach, question, pack, text)
+    with bot.metrics.coaching_seconds.time():
+        return await asyncio.to_thread(coach, question, pack, text)
 
 
 class AnswerModal(discord.ui.Modal):
@@ -166,6 +167,7 @@ class Answers(commands.Cog):
             source=source,
             created_at=self.bot.now(),
         )
+        self.bot.metrics.answers.labels(source).inc()
         report = await coach_off_loop(question, self.bot, text)
         await self.bot.db.coaching.save_report(answer.id, report, self.bot.now())
         return answer, report

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.health import record_interaction
 from bot.domain.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ def describe_error(error: BaseException) -> str | None:
 
 async def handle_interaction_error(interaction: discord.Interaction, error: BaseException) -> None:
     message = describe_error(error)
+    record_interaction(interaction, "refused" if message is not None else "error")
     if message is None:
         command = interaction.command.qualified_name if interaction.command else interaction.data
         log.error(
