@@ -54,6 +54,13 @@ class Sql:
         async with self.transaction():
             return await self.execute(sql, params)
 
+    async def _begin_immediate(self) -> None:
+        try:
+            await _begin(self._conn)
+        except BaseException:
+            await rollback_quietly(self._conn)  # a cancelled BEGIN may still run on the worker
+            raise
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Sql]:
         """Serialise writers; commit on success, roll back on any exception (incl. cancellation).
@@ -62,13 +69,35 @@ class Sql:
         ``execute``/``fetch*`` directly, never another method that opens one.
         """
         async with self._write_lock:
+            await self._begin_immediate()
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self
             except BaseException:
                 await rollback_quietly(self._conn)
                 raise
             await self._conn.execute("COMMIT")
+
+
+BEGIN_ATTEMPTS = 5
+
+
+async def _begin(conn: aiosqlite.Connection) -> None:
+    """BEGIN IMMEDIATE, retried briefly on SQLITE_BUSY.
+
+    The busy timeout covers ordinary lock waits, but SQLite returns BUSY without calling the busy
+    handler in a few WAL situations (another connection recovering or checkpointing the WAL
+    index). Those windows are milliseconds long, so a short backoff is enough.
+    """
+    for attempt in range(BEGIN_ATTEMPTS):
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if attempt == BEGIN_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
 
 
 async def rollback_quietly(conn: aiosqlite.Connection) -> None:
