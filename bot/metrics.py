@@ -40,7 +40,7 @@ class Metrics:
         )
         self.daily_posts = Counter(
             "interview_bot_daily_posts_total",
-            "Scheduled daily posts, by outcome (posted, late, skipped, failed).",
+            "Scheduled daily posts, by outcome (posted, late, skipped, retrying, failed).",
             ("outcome",),
             registry=self.registry,
         )

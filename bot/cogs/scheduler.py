@@ -246,6 +246,7 @@ class DailyScheduler:
                 if await db.daily_runs.mark_skipped(
                     guild_id, action.local_date, action.reason, now, action.due_at
                 ):
+                    self.bot.metrics.daily_posts.labels("skipped").inc()
                     log.warning(
                         "Guild %s: daily post of %s skipped: %s", guild_id, action.local_date, action.reason
                     )
@@ -275,6 +276,7 @@ class DailyScheduler:
                 log.exception("Guild %s: unexpected error posting the daily question", guild_id)
             return
         await db.daily_runs.mark_posted(run.id, posted.post.id, self.bot.now())
+        self.bot.metrics.daily_posts.labels("late" if action.late else "posted").inc()
         if posted.warning:
             await self._record_error(guild_id, posted.warning)
         elif record.last_error:
@@ -300,6 +302,7 @@ class DailyScheduler:
         else:
             await db.daily_runs.mark_failed(run.id, failure.message, now)
             message = failure.message
+        self.bot.metrics.daily_posts.labels("retrying" if failure.transient else "failed").inc()
         log.warning("Guild %s: daily post of %s failed: %s", record.guild_id, run.local_date, message)
         await self._record_error(record.guild_id, message)
 
