@@ -16,6 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.errors import handle_interaction_error
+from bot.domain.errors import UserFacingError
+from bot.domain.schedule import parse_timezone, timezone_choices
 
 if TYPE_CHECKING:
     from bot.client import InterviewBot
@@ -66,7 +68,7 @@ class ConfirmDeletion(discord.ui.View):
 
 class Privacy(commands.Cog):
     mydata = app_commands.Group(
-        name="mydata", description="Export or delete what the bot stores about you.", guild_only=True
+        name="mydata", description="Your data: time zone, export, deletion.", guild_only=True
     )
 
     def __init__(self, bot: InterviewBot) -> None:
@@ -80,6 +82,27 @@ class Privacy(commands.Cog):
         await interaction.response.send_message(
             "Here is everything I store about you (only you can see this).", file=file, ephemeral=True
         )
+
+    @mydata.command(name="timezone", description="Your time zone, so streaks count your own days.")
+    @app_commands.describe(zone="An IANA time zone such as Europe/London; start typing to search.")
+    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        assert interaction.guild_id is not None
+        try:
+            parsed = parse_timezone(zone)
+        except ValueError as error:
+            raise UserFacingError(str(error)) from None
+        await self.bot.db.members.set_timezone(
+            interaction.guild_id, interaction.user.id, parsed.key, self.bot.now()
+        )
+        await interaction.response.send_message(
+            f"Saved: your streaks now count days in **{parsed.key}**.", ephemeral=True
+        )
+
+    @timezone.autocomplete("zone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
     @mydata.command(name="delete", description="Delete your answers, coaching and progress in this server.")
     async def delete(self, interaction: discord.Interaction) -> None:

@@ -7,7 +7,9 @@ looking someone else up shows only what is already public in threads (answers an
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -16,6 +18,7 @@ from discord.ext import commands
 from bot.cogs import render
 from bot.cogs.review_render import dimension_names
 from bot.domain.packs import Library
+from bot.domain.progress import LastAttempt, Streak, Suggestion, practice_plan, streak
 
 if TYPE_CHECKING:
     from bot.client import InterviewBot
@@ -41,6 +44,15 @@ def jump_url(guild_id: int, channel_id: int | None, message_id: int | None) -> s
     return f"https://discord.com/channels/{guild_id}/{channel_id}{suffix}"
 
 
+@dataclass(frozen=True, slots=True)
+class Coaching:
+    """The private part of /progress: only ever built for the member themself."""
+
+    streak: Streak
+    zone: str
+    plan: list[Suggestion]
+
+
 def progress_embed(
     summary: ProgressSummary,
     library: Library,
@@ -48,6 +60,7 @@ def progress_embed(
     guild_id: int,
     *,
     private_view: bool,
+    coaching: Coaching | None = None,
 ) -> discord.Embed:
     embed = discord.Embed(title=f"Progress: {member.display_name}", colour=render.BRAND_COLOUR)
     totals = Counter(q.category for q in library.all_questions)
@@ -74,6 +87,8 @@ def progress_embed(
             value=render.bullet_lines(flags) if flags else "None so far.",
             inline=False,
         )
+    if private_view and coaching is not None:
+        add_coaching_fields(embed, coaching, library)
     received = summary.reviews_received
     if received.count:
         names = dimension_names(library)
@@ -104,6 +119,27 @@ def progress_embed(
     return render.fit(embed)
 
 
+def add_coaching_fields(embed: discord.Embed, coaching: Coaching, library: Library) -> None:
+    streak = coaching.streak
+    today = "answered today" if streak.answered_today else "answer today to keep it going"
+    value = (
+        f"**{streak.current}** day{'s' if streak.current != 1 else ''} ({today}); best {streak.best}"
+        if streak.current
+        else f"No current streak; best {streak.best}. Answer a question today to start one."
+    )
+    embed.add_field(name=f"Streak ({coaching.zone})", value=value, inline=True)
+    lines = []
+    for suggestion in coaching.plan:
+        question = library.question(suggestion.question_id)
+        title = render.clip(question.text if question else suggestion.question_id, 90)
+        lines.append(f"• {title} — {suggestion.reason} (`{suggestion.question_id}`)")
+    embed.add_field(
+        name="Practise next",
+        value=render.bullet_lines(lines) if lines else "You're up to date: nothing is due. Try /question.",
+        inline=False,
+    )
+
+
 class Progress(commands.Cog):
     def __init__(self, bot: InterviewBot) -> None:
         self.bot = bot
@@ -115,14 +151,40 @@ class Progress(commands.Cog):
         assert interaction.guild_id is not None
         target: discord.abc.User = member or interaction.user
         summary = await self.bot.db.progress.summary(interaction.guild_id, target.id)
+        private_view = target.id == interaction.user.id
+        coaching = await self._coaching(interaction.guild_id, target.id) if private_view else None
         embed = progress_embed(
             summary,
             self.bot.library,
             target,
             interaction.guild_id,
-            private_view=target.id == interaction.user.id,
+            private_view=private_view,
+            coaching=coaching,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _coaching(self, guild_id: int, member_id: int) -> Coaching:
+        zone = await self.member_zone(guild_id, member_id)
+        now = self.bot.now()
+        moments = await self.bot.db.answers.answer_dates(guild_id, member_id)
+        attempts = {
+            qid: LastAttempt(answered_at, score)
+            for qid, (answered_at, score) in (
+                await self.bot.db.progress.latest_attempts(guild_id, member_id)
+            ).items()
+        }
+        plan = practice_plan(self.bot.library.all_questions, attempts, now)
+        return Coaching(streak(moments, now, zone), zone.key, plan)
+
+    async def member_zone(self, guild_id: int, member_id: int) -> ZoneInfo:
+        """The member's own zone, else the server's daily-post zone, else UTC."""
+        settings = await self.bot.db.members.get(guild_id, member_id)
+        if settings is not None and settings.timezone:
+            return ZoneInfo(settings.timezone)
+        schedule = await self.bot.db.schedules.get(guild_id)
+        if schedule is not None:
+            return ZoneInfo(schedule.timezone)
+        return ZoneInfo("UTC")
 
 
 async def setup(bot: InterviewBot) -> None:

@@ -6,6 +6,8 @@ answered. Only live (non-deleted) answers count everywhere.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.storage._convert import from_db_time
 from bot.storage._sql import Sql
 from bot.storage.records import ProgressSummary, RecentAnswer
@@ -74,3 +76,15 @@ class ProgressRepository:
             reviews_received=await self._reviews.received_averages(guild_id, member_id),
             reviews_given=await self._reviews.given_count(guild_id, member_id),
         )
+
+    async def latest_attempts(self, guild_id: int, member_id: int) -> dict[str, tuple[datetime, int | None]]:
+        """Per question: when the member last answered it and that answer's coaching score."""
+        rows = await self._sql.fetchall(
+            "WITH latest AS (SELECT id, question_id, created_at, ROW_NUMBER() OVER (PARTITION BY question_id "
+            "ORDER BY created_at DESC, id DESC) AS rn FROM answers "
+            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL) "
+            "SELECT latest.question_id, latest.created_at, c.score FROM latest "
+            "LEFT JOIN coaching_results c ON c.answer_id = latest.id WHERE latest.rn = 1",
+            (guild_id, member_id),
+        )
+        return {row["question_id"]: (from_db_time(row["created_at"]), row["score"]) for row in rows}

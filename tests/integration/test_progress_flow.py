@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.client import InterviewBot
 from tests.integration.harness import BotEnv
 from tests.integration.test_answer_flow import (
@@ -59,3 +61,36 @@ async def test_progress_with_no_answers_suggests_a_question(env: BotEnv, bot: In
     fields = {f["name"]: f["value"] for f in ix.embeds[0]["fields"]}
     assert "/question" in fields["Last answers"]
     assert fields["Average pointer coverage"] == "No coached answers yet."
+
+
+async def test_streak_in_the_members_zone_and_what_to_practise_next(env: BotEnv, bot: InterviewBot) -> None:
+    ix = await env.fake.invoke_command(env.bob, env.channel, "mydata timezone", {"zone": "Asia/Tokyo"})
+    await ix.settled()
+    assert ix.ephemeral and "Asia/Tokyo" in ix.content
+    bad = await env.fake.invoke_command(env.bob, env.channel, "mydata timezone", {"zone": "Mars/Olympus"})
+    await bad.settled()
+    assert bad.ephemeral and "Mars/Olympus" in bad.content
+
+    env.clock.set(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))  # 23:00 in Tokyo, day 1
+    thread = await open_thread(env, "incident-leadership")
+    await answer_by_message(env, env.bob, thread, HERO_ANSWER)
+    env.clock.set(datetime(2026, 3, 3, 1, 0, tzinfo=UTC))  # 10:00 in Tokyo, day 2
+    await answer_by_message(env, env.bob, thread, HERO_ANSWER)
+
+    progress = await env.fake.invoke_command(env.bob, env.channel, "progress")
+    await progress.settled()
+    fields = {f["name"]: f["value"] for f in progress.embeds[0]["fields"]}
+    assert "**2** days (answered today)" in fields["Streak (Asia/Tokyo)"]
+    plan = fields["Practise next"]
+    assert "not answered yet" in plan and "`incident-leadership`" not in plan
+
+    other = await env.fake.invoke_command(env.alice, env.channel, "progress", {"member": env.bob})
+    await other.settled()
+    assert "Streak" not in str(other.embeds[0]) and "Practise next" not in str(other.embeds[0])
+
+
+async def test_timezone_autocomplete(env: BotEnv, bot: InterviewBot) -> None:
+    choices = await env.fake.autocomplete(
+        env.bob, env.channel, "mydata timezone", focused="zone", value="tokyo"
+    )
+    assert "Asia/Tokyo" in [c["value"] for c in choices]
