@@ -32,6 +32,7 @@ EXTENSIONS = (
     "bot.cogs.answers",
     "bot.cogs.progress",
     "bot.cogs.privacy",
+    "bot.cogs.leaderboard",
     "bot.cogs.daily",
     "bot.cogs.reviews",
     "bot.cogs.settings",

@@ -68,7 +68,7 @@ class ConfirmDeletion(discord.ui.View):
 
 class Privacy(commands.Cog):
     mydata = app_commands.Group(
-        name="mydata", description="Your data: time zone, export, deletion.", guild_only=True
+        name="mydata", description="Your data: time zone, leaderboard, export, deletion.", guild_only=True
     )
 
     def __init__(self, bot: InterviewBot) -> None:
@@ -103,6 +103,18 @@ class Privacy(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
+
+    @mydata.command(name="leaderboard", description="Show or hide yourself on /leaderboard.")
+    @app_commands.describe(visible="False hides you from every leaderboard in this server.")
+    async def leaderboard(self, interaction: discord.Interaction, visible: bool) -> None:
+        assert interaction.guild_id is not None
+        await self.bot.db.members.set_leaderboard_opt_out(
+            interaction.guild_id, interaction.user.id, not visible, self.bot.now()
+        )
+        text = (
+            "You appear on /leaderboard again." if visible else "Done: you no longer appear on /leaderboard."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @mydata.command(name="delete", description="Delete your answers, coaching and progress in this server.")
     async def delete(self, interaction: discord.Interaction) -> None:

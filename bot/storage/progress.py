@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage._convert import from_db_time
+from bot.storage._convert import from_db_time, to_db_time
 from bot.storage._sql import Sql
-from bot.storage.records import ProgressSummary, RecentAnswer
+from bot.storage.records import LeaderboardRow, ProgressSummary, RecentAnswer
 from bot.storage.reviews import ReviewRepository
 
 TOP_FLAGS = 3
@@ -88,3 +88,19 @@ class ProgressRepository:
             (guild_id, member_id),
         )
         return {row["question_id"]: (from_db_time(row["created_at"]), row["score"]) for row in rows}
+
+    async def leaderboard(self, guild_id: int, since: datetime, limit: int = 10) -> list[LeaderboardRow]:
+        """Most active members since `since`: distinct questions answered, then answers.
+
+        Members who opted out are left out entirely. Scores are private coaching data, so they are
+        never part of a ranking.
+        """
+        rows = await self._sql.fetchall(
+            "SELECT a.member_id, COUNT(DISTINCT a.question_id) AS questions, COUNT(*) AS answers "
+            "FROM answers a LEFT JOIN members m ON m.guild_id = a.guild_id AND m.member_id = a.member_id "
+            "WHERE a.guild_id = ? AND a.deleted_at IS NULL AND a.created_at >= ? "
+            "AND COALESCE(m.leaderboard_opt_out, 0) = 0 "
+            "GROUP BY a.member_id ORDER BY questions DESC, answers DESC, MIN(a.created_at) LIMIT ?",
+            (guild_id, to_db_time(since), limit),
+        )
+        return [LeaderboardRow(row["member_id"], row["questions"], row["answers"]) for row in rows]

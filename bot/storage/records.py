@@ -189,3 +189,10 @@ class DeletionReport:
     reviews_anonymised: int
     posts_unlinked: int
     member_rows_deleted: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    member_id: int
+    questions: int  # distinct questions answered in the period
+    answers: int
