@@ -1,9 +1,14 @@
-"""Integrity of the labelled coaching evaluation set (tests/eval/answers.yaml) against the pack.
+"""Integrity of the labelled coaching evaluation sets (tests/eval/*.yaml) against the pack.
 
-The set is the yardstick for coaching accuracy, so a silent mistake in it (an index past the end
+The sets are the yardstick for coaching accuracy, so a silent mistake in them (an index past the end
 of a pointer list, a typo in a flag id, a behavioural answer without STAR labels) would skew every
-measurement taken with it. These tests read the pack YAML directly, not through the bot's loader,
+measurement taken with them. These tests read the pack YAML directly, not through the bot's loader,
 so the yardstick does not depend on the code it measures. Labelling rules: tests/eval/README.md.
+
+Every `tests/eval/*.yaml` file gets the per-answer checks and the generic composition checks; ids are
+unique across files so results can be reported per answer without naming the file. Each file also has
+its own size targets: `answers.yaml` (the first set) and `answers_more.yaml` (the second, independently
+written set, which stresses red flags and near-misses harder).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-EVAL_PATH = ROOT / "tests" / "eval" / "answers.yaml"
+EVAL_DIR = ROOT / "tests" / "eval"
+BASE_FILE = "answers.yaml"
+MORE_FILE = "answers_more.yaml"
 PACK_PATH = ROOT / "content" / "senior-devops.yaml"
 
 KEYS = {"id", "question", "split", "band", "answer", "covers", "question_flags", "global_flags", "star"}
@@ -39,11 +46,15 @@ def _pack() -> dict[str, Any]:
     return data
 
 
+def _eval_files() -> list[str]:
+    return sorted(path.name for path in EVAL_DIR.glob("*.yaml"))
+
+
 @cache
-def _answers() -> tuple[dict[str, Any], ...]:
-    with EVAL_PATH.open(encoding="utf-8") as fh:
+def _answers(name: str) -> tuple[dict[str, Any], ...]:
+    with (EVAL_DIR / name).open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
-    assert isinstance(data, list), "answers.yaml must be a YAML list"
+    assert isinstance(data, list), f"{name} must be a YAML list"
     return tuple(data)
 
 
@@ -64,25 +75,34 @@ def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def _ids() -> list[str]:
-    return [str(entry.get("id")) for entry in _answers()]
+def _all_ids() -> list[tuple[str, str]]:
+    """(file, id) for every answer in every set, for parametrising the per-answer checks."""
+    return [(name, str(entry.get("id"))) for name in _eval_files() for entry in _answers(name)]
 
 
-def _entry(answer_id: str) -> dict[str, Any]:
-    return next(e for e in _answers() if e.get("id") == answer_id)
+def _entry(name: str, answer_id: str) -> dict[str, Any]:
+    return next(e for e in _answers(name) if e.get("id") == answer_id)
+
+
+def _lacks_star_part(star: dict[str, bool]) -> bool:
+    return not all(star[part] for part in STAR_PARTS)
 
 
 # ---------------------------------------------------------------- per-answer structure
 
 
-def test_ids_are_unique() -> None:
-    counts = Counter(_ids())
+def test_both_sets_are_present() -> None:
+    assert {BASE_FILE, MORE_FILE} <= set(_eval_files())
+
+
+def test_ids_are_unique_across_all_sets() -> None:
+    counts = Counter(answer_id for _, answer_id in _all_ids())
     assert [i for i, n in counts.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("answer_id", _ids())
-def test_entry_shape_and_references(answer_id: str) -> None:
-    entry = _entry(answer_id)
+@pytest.mark.parametrize(("name", "answer_id"), _all_ids())
+def test_entry_shape_and_references(name: str, answer_id: str) -> None:
+    entry = _entry(name, answer_id)
     assert set(entry) == KEYS, f"keys must be exactly {sorted(KEYS)}"
     question = _questions().get(entry["question"])
     assert question is not None, f"unknown question id {entry['question']!r}"
@@ -105,9 +125,9 @@ def test_entry_shape_and_references(answer_id: str) -> None:
     assert set(flags) <= flag_ids, f"unknown global flags {set(flags) - flag_ids}"
 
 
-@pytest.mark.parametrize("answer_id", _ids())
-def test_star_present_iff_behavioural(answer_id: str) -> None:
-    entry = _entry(answer_id)
+@pytest.mark.parametrize(("name", "answer_id"), _all_ids())
+def test_star_present_iff_behavioural(name: str, answer_id: str) -> None:
+    entry = _entry(name, answer_id)
     question = _questions()[entry["question"]]
     star = entry["star"]
     if not _is_behavioural(question):
@@ -119,16 +139,16 @@ def test_star_present_iff_behavioural(answer_id: str) -> None:
     assert not (star["quantified_result"] and not star["result"])
 
 
-@pytest.mark.parametrize("answer_id", _ids())
-def test_answer_length_is_interview_like(answer_id: str) -> None:
-    count = len(_entry(answer_id)["answer"].split())
+@pytest.mark.parametrize(("name", "answer_id"), _all_ids())
+def test_answer_length_is_interview_like(name: str, answer_id: str) -> None:
+    count = len(_entry(name, answer_id)["answer"].split())
     assert MIN_WORDS <= count <= MAX_WORDS, f"{count} words"
 
 
-@pytest.mark.parametrize("answer_id", _ids())
-def test_answer_paraphrases_rather_than_copies(answer_id: str) -> None:
+@pytest.mark.parametrize(("name", "answer_id"), _all_ids())
+def test_answer_paraphrases_rather_than_copies(name: str, answer_id: str) -> None:
     """A copied pointer would make keyword matching look better than it is on real answers."""
-    entry = _entry(answer_id)
+    entry = _entry(name, answer_id)
     question = _questions()[entry["question"]]
     sources = [p["text"] for p in question.get("pointers") or []]
     sources += [a["text"] for a in question.get("avoid") or []]
@@ -139,10 +159,10 @@ def test_answer_paraphrases_rather_than_copies(answer_id: str) -> None:
         assert not shared, f"copies {' '.join(sorted(shared)[0])!r} from {source!r}"
 
 
-@pytest.mark.parametrize("answer_id", _ids())
-def test_labels_agree_with_band(answer_id: str) -> None:
+@pytest.mark.parametrize(("name", "answer_id"), _all_ids())
+def test_labels_agree_with_band(name: str, answer_id: str) -> None:
     """Bands are a holistic judgement, but these bounds keep them consistent with the labels."""
-    entry = _entry(answer_id)
+    entry = _entry(name, answer_id)
     question = _questions()[entry["question"]]
     n_pointers = len(question.get("pointers") or [])
     covered = len(entry["covers"])
@@ -165,25 +185,12 @@ def test_labels_agree_with_band(answer_id: str) -> None:
             assert covered < n_pointers or flagged, "full coverage with no flag is strong, not mixed"
 
 
-# ---------------------------------------------------------------- set-level composition
+# ---------------------------------------------------------------- composition shared by every set
 
 
-def test_set_size_and_question_coverage() -> None:
-    answers = _answers()
-    questions = _questions()
-    per_question = Counter(e["question"] for e in answers)
-    primaries = [q for q in questions.values() if q["kind"] == "primary"]
-    assert len(answers) >= 72
-    for q in primaries:
-        assert per_question[q["id"]] >= 4, f"{q['id']} has only {per_question[q['id']]} answers"
-    practice_counts = [per_question[q["id"]] for q in questions.values() if q["kind"] == "practice"]
-    assert sum(1 for n in practice_counts if n) >= 8
-    assert sum(practice_counts) >= 16
-    assert all(n <= 2 for n in practice_counts)
-
-
-def test_bands_are_roughly_thirds_and_vary_per_question() -> None:
-    answers = _answers()
+@pytest.mark.parametrize("name", _eval_files())
+def test_bands_are_roughly_thirds_and_vary_per_question(name: str) -> None:
+    answers = _answers(name)
     bands = Counter(e["band"] for e in answers)
     for band in BANDS:
         assert abs(bands[band] - len(answers) / 3) <= 2, f"{band}: {bands[band]} of {len(answers)}"
@@ -197,10 +204,9 @@ def test_bands_are_roughly_thirds_and_vary_per_question() -> None:
             assert len(per_question[q["id"]]) == 2, f"{q['id']}: both answers share a band"
 
 
-def test_split_is_about_55_45_and_spread() -> None:
-    answers = _answers()
-    splits = Counter(e["split"] for e in answers)
-    assert 0.50 <= splits["tune"] / len(answers) <= 0.60, splits
+@pytest.mark.parametrize("name", _eval_files())
+def test_splits_are_spread_over_bands_and_questions(name: str) -> None:
+    answers = _answers(name)
     for split in SPLITS:
         in_split = [e for e in answers if e["split"] == split]
         bands = Counter(e["band"] for e in in_split)
@@ -214,10 +220,11 @@ def test_split_is_about_55_45_and_spread() -> None:
             assert per_question[q["id"]] == SPLITS, f"{q['id']} is not in both splits"
 
 
-def test_global_flags_each_appear_several_times() -> None:
+@pytest.mark.parametrize("name", _eval_files())
+def test_global_flags_each_appear_several_times(name: str) -> None:
     seen: dict[str, set[str]] = defaultdict(set)
     counts: Counter[str] = Counter()
-    for entry in _answers():
+    for entry in _answers(name):
         for flag in entry["global_flags"]:
             seen[flag].add(entry["question"])
             counts[flag] += 1
@@ -226,9 +233,10 @@ def test_global_flags_each_appear_several_times() -> None:
         assert len(seen[flag["id"]]) >= 2, f"{flag['id']} appears under one question only"
 
 
-def test_every_avoid_flag_is_committed_by_a_weak_answer() -> None:
+@pytest.mark.parametrize("name", _eval_files())
+def test_every_avoid_flag_is_committed_by_a_weak_answer(name: str) -> None:
     committed: dict[str, set[int]] = defaultdict(set)
-    for entry in _answers():
+    for entry in _answers(name):
         if entry["band"] == "weak":
             committed[entry["question"]].update(entry["question_flags"])
     for q in _questions().values():
@@ -238,9 +246,10 @@ def test_every_avoid_flag_is_committed_by_a_weak_answer() -> None:
             assert index in committed[q["id"]], f"{q['id']} avoid[{index}] never labelled on a weak answer"
 
 
-def test_a_third_of_behavioural_answers_lack_star_parts() -> None:
-    stars = [e["star"] for e in _answers() if e["star"] is not None]
-    lacking = [s for s in stars if not all(s[part] for part in STAR_PARTS)]
+@pytest.mark.parametrize("name", _eval_files())
+def test_a_third_of_behavioural_answers_lack_star_parts(name: str) -> None:
+    stars = [e["star"] for e in _answers(name) if e["star"] is not None]
+    lacking = [s for s in stars if _lacks_star_part(s)]
     assert len(lacking) * 3 >= len(stars), f"{len(lacking)} of {len(stars)} lack a STAR part"
     # Each kind of gap the coach must detect is represented at least once.
     for part in STAR_PARTS:
@@ -249,11 +258,110 @@ def test_a_third_of_behavioural_answers_lack_star_parts() -> None:
     assert any(s["quantified_result"] for s in stars)
 
 
-def test_every_pointer_is_both_covered_and_missed_somewhere() -> None:
+@pytest.mark.parametrize("name", _eval_files())
+def test_every_pointer_is_both_covered_and_missed_somewhere(name: str) -> None:
     """A pointer labelled always (or never) covered cannot tell a good detector from a constant one."""
-    answers = _answers()
+    answers = _answers(name)
     for q in _questions().values():
         entries = [e for e in answers if e["question"] == q["id"]]
         for index in range(len(q.get("pointers") or [])):
             hits = sum(index in e["covers"] for e in entries)
             assert 0 < hits < len(entries), f"{q['id']} pointer {index}: covered in {hits}/{len(entries)}"
+
+
+# ---------------------------------------------------------------- first set (answers.yaml)
+
+
+def test_base_set_size_and_question_coverage() -> None:
+    answers = _answers(BASE_FILE)
+    questions = _questions()
+    per_question = Counter(e["question"] for e in answers)
+    primaries = [q for q in questions.values() if q["kind"] == "primary"]
+    assert len(answers) >= 72
+    for q in primaries:
+        assert per_question[q["id"]] >= 4, f"{q['id']} has only {per_question[q['id']]} answers"
+    practice_counts = [per_question[q["id"]] for q in questions.values() if q["kind"] == "practice"]
+    assert sum(1 for n in practice_counts if n) >= 8
+    assert sum(practice_counts) >= 16
+    assert all(n <= 2 for n in practice_counts)
+
+
+def test_base_set_split_is_about_55_45() -> None:
+    answers = _answers(BASE_FILE)
+    splits = Counter(e["split"] for e in answers)
+    assert 0.50 <= splits["tune"] / len(answers) <= 0.60, splits
+
+
+# ---------------------------------------------------------------- second set (answers_more.yaml)
+
+# Answers that name a flag's topic only to reject it, or admit a gap honestly. They must stay
+# unflagged: a detector that fires on the topic word alone should lose precision on them.
+# Each maps to a phrase that must remain in the answer, so the trap can't be edited away silently.
+NEAR_MISSES = {
+    "incident-leadership-strong-b1": "getting away from that hero culture",
+    "cicd-kubernetes-pipeline-strong-b1": "try not to just list tools",
+    "migration-cutover-strong-b1": "rollback was the first thing we designed",
+    "secrets-management-strong-b1": "security isn't something i hand off",
+    "cloud-cost-optimisation-strong-b1": "cost isn't finance's problem",
+    "legacy-platform-strong-b1": "propose a rewrite on day three",
+    "observability-strategy-strong-b2": "not going to put an alert on every cpu graph",
+    "terraform-state-strong-b1": "moved away from one giant state",
+    "slos-error-budgets-mixed-b1": "feature work just continued",
+    "outage-you-caused-mixed-b1": "it was my change, nobody else's",
+    "architecture-disagreement-strong-b1": "so i lost that one",
+    "tool-fragmentation-strong-b1": "on-call included",
+}
+
+
+def test_more_set_ids_carry_the_b_suffix() -> None:
+    for entry in _answers(MORE_FILE):
+        assert re.fullmatch(r".+-(strong|mixed|weak)-b\d+", entry["id"]), entry["id"]
+
+
+def test_more_set_size_and_question_coverage() -> None:
+    answers = _answers(MORE_FILE)
+    questions = _questions()
+    per_question = Counter(e["question"] for e in answers)
+    assert len(answers) == 90
+    for q in questions.values():
+        if q["kind"] == "primary":
+            assert 4 <= per_question[q["id"]] <= 5, f"{q['id']}: {per_question[q['id']]} answers"
+    practice_counts = [per_question[q["id"]] for q in questions.values() if q["kind"] == "practice"]
+    assert sum(1 for n in practice_counts if n) >= 8
+    assert all(n <= 2 for n in practice_counts)
+
+
+def test_more_set_split_is_even() -> None:
+    splits = Counter(e["split"] for e in _answers(MORE_FILE))
+    assert splits["tune"] == splits["test"] == 45, splits
+
+
+def test_more_set_global_flags_are_plentiful_and_in_both_splits() -> None:
+    answers = _answers(MORE_FILE)
+    for flag in _pack()["red_flags"]:
+        carriers = [e for e in answers if flag["id"] in e["global_flags"]]
+        assert len(carriers) >= 8, f"{flag['id']} labelled {len(carriers)} times"
+        assert len({e["question"] for e in carriers}) >= 5, f"{flag['id']} under too few questions"
+        assert {e["split"] for e in carriers} == SPLITS, f"{flag['id']} missing from a split"
+
+
+def test_more_set_commits_every_avoid_entry_at_least_twice_in_both_splits() -> None:
+    answers = _answers(MORE_FILE)
+    for q in _questions().values():
+        for index in range(len(q.get("avoid") or [])):
+            carriers = [e for e in answers if e["question"] == q["id"] and index in e["question_flags"]]
+            assert len(carriers) >= 2, f"{q['id']} avoid[{index}] committed {len(carriers)} times"
+            assert {e["split"] for e in carriers} == SPLITS, f"{q['id']} avoid[{index}] missing from a split"
+
+
+def test_more_set_has_enough_incomplete_star_stories() -> None:
+    stars = [e["star"] for e in _answers(MORE_FILE) if e["star"] is not None]
+    lacking = [s for s in stars if _lacks_star_part(s)]
+    assert len(lacking) >= 0.4 * len(stars), f"{len(lacking)} of {len(stars)} lack a STAR part"
+
+
+@pytest.mark.parametrize(("answer_id", "phrase"), sorted(NEAR_MISSES.items()))
+def test_more_set_near_misses_stay_unflagged(answer_id: str, phrase: str) -> None:
+    entry = _entry(MORE_FILE, answer_id)
+    assert phrase in " ".join(entry["answer"].casefold().split()), "the trap phrase was edited away"
+    assert entry["global_flags"] == [] and entry["question_flags"] == []
