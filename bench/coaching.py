@@ -1,10 +1,13 @@
-"""Measure the coach against the labelled answers in tests/eval/answers.yaml.
+"""Measure the coach against every labelled set in tests/eval/*.yaml (their union).
 
-    python bench/coaching.py [--split tune|test|all] [--errors] [--content content] [--eval FILE]
+    python bench/coaching.py [--split tune|test|all] [--file] [--errors] [--content DIR] [--eval PATH]
 
 Prints do-pointer accuracy and F1 (covered class), red-flag precision/recall (question and global),
 STAR part accuracy and recall on missing parts, quantified-result accuracy, mean score per band and
-median/p99 analysis time. `--errors` lists every disagreement (use it on the tune split only).
+median/p99 analysis time, for the union of the sets; `--file` adds the same figures per file.
+
+`--errors` lists individual disagreements and is refused unless `--split tune`: the test split may
+be measured (totals) but never read answer by answer, or it stops being a held-out measurement.
 """
 
 from __future__ import annotations
@@ -126,13 +129,14 @@ def evaluate(items: list[dict[str, Any]], content: Path) -> Results:
     return res
 
 
-def render(res: Results, split: str, n: int) -> str:
+def render(res: Results, split: str, n: int, label: str = "") -> str:
     times = sorted(res.times)
     p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))] if times else float("nan")
+    median = statistics.median(times) * 1000 if times else float("nan")
     lines = [
-        f"split={split} answers={n}",
+        f"{label}split={split} answers={n}",
         f"do-pointers        accuracy {res.pointers.accuracy():.3f}  F1(covered) {res.pointers.f1():.3f}"
-        f"  (n={res.pointers.total})",
+        f"  P {res.pointers.precision():.3f} R {res.pointers.recall():.3f}  (n={res.pointers.total})",
         _flags("question flags", res.question_flags),
         _flags("global flags", res.global_flags),
         _flags("all red flags", _merge(res)),
@@ -144,9 +148,9 @@ def render(res: Results, split: str, n: int) -> str:
         + "  ".join(
             f"{band} {statistics.mean(res.scores[band]):.1f}"
             for band in ("strong", "mixed", "weak")
-            if band in res.scores
+            if res.scores.get(band)
         ),
-        f"analysis time      median {statistics.median(times) * 1000:.2f} ms  p99 {p99 * 1000:.2f} ms",
+        f"analysis time      median {median:.2f} ms  p99 {p99 * 1000:.2f} ms",
     ]
     return "\n".join(lines)
 
@@ -162,22 +166,54 @@ def _merge(res: Results) -> Counts:
     return Counts(tp=q.tp + g.tp, fp=q.fp + g.fp, fn=q.fn + g.fn, tn=q.tn + g.tn)
 
 
+def eval_files(path: Path) -> list[Path]:
+    """The labelled sets a path names: one YAML file, or every *.yaml of a folder (sorted)."""
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+
+
+def load_items(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
+    """(file name, entry) for every labelled answer of every file; ids must be unique across files."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    seen: dict[str, str] = {}
+    for file in files:
+        for item in yaml.safe_load(file.read_text(encoding="utf-8")) or []:
+            if item["id"] in seen:
+                raise SystemExit(f"{file.name}: id {item['id']} already in {seen[item['id']]}")
+            seen[item["id"]] = file.name
+            out.append((file.name, item))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--split", choices=("tune", "test", "all"), default="test")
-    parser.add_argument("--errors", action="store_true", help="list every disagreement with the labels")
+    parser.add_argument("--errors", action="store_true", help="list every disagreement (tune split only)")
+    parser.add_argument("--file", action="store_true", help="also print the figures per eval file")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
-    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "eval" / "answers.yaml")
+    parser.add_argument(
+        "--eval", type=Path, default=ROOT / "tests" / "eval", help="a labelled YAML file or a folder of them"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timing repetitions (median over all runs)")
     args = parser.parse_args(argv)
-    items = yaml.safe_load(args.eval.read_text(encoding="utf-8"))
-    chosen = [i for i in items if args.split == "all" or i["split"] == args.split]
+    if args.errors and args.split != "tune":
+        parser.error("--errors is only allowed with --split tune: test answers are measured, never read")
+    files = eval_files(args.eval)
+    items = [(name, i) for name, i in load_items(files) if args.split == "all" or i["split"] == args.split]
+    chosen = [i for _, i in items]
     res = evaluate(chosen, args.content)
     for _ in range(max(0, args.repeat - 1)):
         res.times.extend(evaluate(chosen, args.content).times)
-    print(render(res, args.split, len(chosen)))
+    names = ", ".join(f.name for f in files)
+    print(render(res, args.split, len(chosen), label=f"[all: {names}] "))
+    if args.file:
+        for file in files:
+            subset = [i for name, i in items if name == file.name]
+            if subset:
+                print()
+                sub = evaluate(subset, args.content)
+                print(render(sub, args.split, len(subset), label=f"[{file.name}] "))
     if args.errors:
         print("\n".join(["", "disagreements:", *res.errors]))
     return 0

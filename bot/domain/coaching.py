@@ -7,14 +7,22 @@ Matching semantics (signals, negation, disowning) live in coaching_match, STAR i
 
 from __future__ import annotations
 
-from bot.domain.coaching_match import any_affirmed, best_window, fallback_signals, hits
+from bot.domain.coaching_match import (
+    any_affirmed,
+    best_window,
+    fallback_signals,
+    hits,
+    rejecting,
+    substantial,
+)
 from bot.domain.coaching_star import analyse_star, hypothetical
 from bot.domain.coaching_types import CoachingReport, FlagResult, PointerResult, StarResult
-from bot.domain.model import Pack, Pointer, Question, RedFlag
+from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
 from bot.domain.text import Sentence, sentences
 
 POINTER_WEIGHT = 70
 POINTER_WINDOW = 3  # sentences: concepts of a pointer must meet this close together
+FLAG_WINDOW = 1  # a red flag pattern, by default, in one sentence
 STAR_WEIGHT = 20
 CLEAN_BONUS = 10
 FLAG_PENALTY = 15
@@ -24,27 +32,62 @@ PRACTICE_BASE = 50
 def _pointer_result(pointer: Pointer, sents: list[Sentence]) -> PointerResult:
     """Covered when `require` concepts meet within a few consecutive sentences (one thought)."""
     signals = pointer.signals if pointer.signals.concepts else fallback_signals(pointer.text)
-    best = best_window(hits(signals, sents), POINTER_WINDOW)
-    covered = best is not None and best[0] >= signals.require
-    evidence = best[1].sentence.quote() if covered and best is not None else None
+    best = substantial(hits(signals, sents), signals.window or POINTER_WINDOW, signals.require)
+    covered = best is not None
+    evidence = best.sentence.quote() if best is not None else None
     advice = pointer.advice or pointer.text
     return PointerResult(text=pointer.text, covered=covered, evidence=evidence, advice=advice)
 
 
-def _flag_result(flag: RedFlag, sents: list[Sentence]) -> FlagResult | None:
-    """A flag fires on one sentence meeting `require` concepts, unless the answer shows the opposite.
+def _applies(signals: Signals, question: Question) -> bool:
+    """A pattern restricted with `applies_to` only fires on those question categories or ids."""
+    if not signals.applies_to:
+        return True
+    return question.id in signals.applies_to or question.category.casefold() in signals.applies_to
 
-    Flags accuse, so they are strict: the concepts must meet in one sentence, and any un-negated
-    `negative` phrase anywhere in the answer (a reason, a systemic fix) withdraws the flag.
+
+def _pattern_evidence(pattern: Signals, usable: list[Sentence], sents: list[Sentence]) -> Sentence | None:
+    """The sentence that shows the pattern: `require` concepts within `window` sentences (default 1).
+
+    The pattern's own `negative` phrases veto it when found anywhere in the answer (`sents`);
+    evidence is only taken from `usable` sentences (those that do not reject what they name).
     """
-    if not flag.signals.concepts:
+    if pattern.negative and any_affirmed(sents, pattern.negative) is not None:
         return None
-    if flag.signals.negative and any_affirmed(sents, flag.signals.negative) is not None:
+    found = hits(pattern, usable, veto_sentences=False, honour_disowning=False)
+    if pattern.negative_near:
+        cleared = {s.index for s in sents if any_affirmed([s], pattern.negative_near) is not None}
+        found = [h for h in found if h.sentence.index not in cleared]
+    best = best_window(found, pattern.window or FLAG_WINDOW)
+    return best[1].sentence if best is not None and best[0] >= pattern.require else None
+
+
+def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> FlagResult | None:
+    """A flag fires when one of its patterns shows in the answer, unless the answer shows the opposite.
+
+    Flags accuse, so they are strict: by default a pattern's concepts must meet in one sentence;
+    any un-negated `negative` phrase anywhere in the answer (a reason, a systemic fix) withdraws
+    the flag; and a sentence that rejects what it names ("we moved away from hero culture",
+    "I don't just list tools") is no evidence for it.
+    """
+    signals = flag.signals
+    patterns = ((signals,) if signals.concepts else ()) + signals.patterns
+    if not patterns or not _applies(signals, question):
         return None
-    for hit in hits(flag.signals, sents, veto_sentences=False, honour_disowning=False):
-        if len(hit.concepts) >= flag.signals.require:
-            return FlagResult(id=flag.id, text=flag.text, scope=flag.scope, evidence=hit.sentence.quote())
-    return None
+    if signals.negative and any_affirmed(sents, signals.negative) is not None:
+        return None
+    usable = [s for s in sents if not rejecting(s)]
+    found: list[Sentence] = []
+    for pattern in patterns:
+        if pattern is not signals and not _applies(pattern, question):
+            continue
+        sentence = _pattern_evidence(pattern, usable, sents)
+        if sentence is not None:
+            found.append(sentence)
+    if not found:
+        return None
+    first = min(found, key=lambda s: s.index)  # quote where the answer first shows it
+    return FlagResult(id=flag.id, text=flag.text, scope=flag.scope, evidence=first.quote())
 
 
 def _score(
@@ -108,7 +151,7 @@ def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
     flags = tuple(
         found
         for flag in (*question.avoid, *pack.red_flags)
-        if (found := _flag_result(flag, sents)) is not None
+        if (found := _flag_result(flag, sents, question)) is not None
     )
     star = analyse_star(sents).result if question.is_behavioural else None
     return CoachingReport(

@@ -165,6 +165,23 @@ _STOP = frozenset(
 )
 
 
+# A sentence that names a red flag only to reject it ("we moved away from hero culture", "I don't
+# just list tools", "the trap is fixing it yourself") is no evidence for that flag.
+REJECTION = (
+    "moved away from", "move away from", "moving away from", "used to", "no longer", "not anymore",
+    "not any more", "stopped doing", "stop doing", "avoid doing", "avoid being", "avoid that", "avoid this",
+    "try to avoid", "trying to avoid", "want to avoid", "wanted to avoid",
+    "anti pattern*", "antipattern*", "the trap", "a trap", "temptation", "tempting", "mistake", "bad habit",
+    "not just", "rather than just",
+    "instead of just", "not about", "the opposite of", "early in my career", "earlier in my career",
+    "when i was junior", "when i was more junior", "back when i was", "what not to do", "red flag",
+    "does not scale", "did not scale", "not sustainable", "unsustainable", "hero culture", "heroics",
+    "not the answer", "not the fix", "wrong lesson",
+)  # fmt: skip
+# Negators that, followed by one of these words, mean the opposite ("I don't mind", "never hesitate").
+NEGATION_CANCEL = frozenset({"mind", "hesitate", "afraid", "hesitated", "minded"})
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """Concepts of one signal set found in one sentence (`strength`: how many phrases matched)."""
@@ -172,11 +189,46 @@ class Hit:
     sentence: Sentence
     concepts: frozenset[int]
     strength: int
+    specific: bool = False  # a phrase of two or more words matched (more than a keyword)
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseGroup:
+    """Compiled phrases indexed by one word each must contain, so a sentence only tries the few
+    phrases whose key word it holds (lexicon expansion makes groups of thousands of phrases)."""
+
+    by_key: dict[str, tuple[Phrase, ...]]
+    always: tuple[Phrase, ...]  # phrases made only of prefixes: no key word, always tried
+    keys: frozenset[str] = frozenset()
+
+    def candidates(self, sentence: Sentence) -> list[Phrase]:
+        vocabulary = sentence.vocabulary or frozenset(sentence.stems)
+        if not self.always and self.keys.isdisjoint(vocabulary):
+            return []
+        out = list(self.always)
+        if len(vocabulary) < len(self.by_key):
+            for word in vocabulary:
+                out.extend(self.by_key.get(word, ()))
+        else:
+            for word, phrases in self.by_key.items():
+                if word in vocabulary:
+                    out.extend(phrases)
+        return out
 
 
 @lru_cache(maxsize=4096)
-def _compiled(phrases: tuple[str, ...]) -> tuple[Phrase, ...]:
-    return tuple(compile_phrase(p) for p in phrases)
+def _compiled(phrases: tuple[str, ...]) -> PhraseGroup:
+    by_key: dict[str, list[Phrase]] = {}
+    always: list[Phrase] = []
+    for source in phrases:
+        phrase = compile_phrase(source)
+        if not phrase.needed:
+            always.append(phrase)
+            continue
+        # The longest required word is usually the rarest: the best key.
+        key = max(sorted(phrase.needed), key=len)
+        by_key.setdefault(key, []).append(phrase)
+    return PhraseGroup({k: tuple(v) for k, v in by_key.items()}, tuple(always), frozenset(by_key))
 
 
 def negated(sentence: Sentence, start: int, end: int) -> bool:
@@ -187,7 +239,7 @@ def negated(sentence: Sentence, start: int, end: int) -> bool:
         tok = sentence.tokens[pos]
         if tok in CLAUSE_BREAKS:
             break
-        if tok in NEGATORS:
+        if tok in NEGATORS and not (pos + 1 < start and sentence.tokens[pos + 1] in NEGATION_CANCEL):
             count += 1
         pos -= 1
     after = sentence.tokens[end : end + 3]
@@ -214,20 +266,25 @@ def phrase_in(sentence: Sentence, phrase: Phrase) -> bool:
 
 def any_phrase(sentence: Sentence, phrases: tuple[str, ...]) -> bool:
     """Any of the phrases present, negation ignored (for cue lists such as disowning or STAR cues)."""
-    return any(find(p, sentence) is not None for p in _compiled(phrases))
+    return any(find(p, sentence) is not None for p in _compiled(phrases).candidates(sentence))
 
 
 def any_affirmed(sentences: list[Sentence], phrases: tuple[str, ...]) -> Sentence | None:
     """The first sentence holding one of the phrases un-negated (answer-level vetoes of red flags)."""
     compiled = _compiled(phrases)
     for sentence in sentences:
-        if any(phrase_in(sentence, p) for p in compiled):
+        if any(phrase_in(sentence, p) for p in compiled.candidates(sentence)):
             return sentence
     return None
 
 
 def disowned(sentence: Sentence) -> bool:
     return any_phrase(sentence, DISOWNING)
+
+
+def rejecting(sentence: Sentence) -> bool:
+    """Does the sentence distance itself from what it describes (so it cannot evidence a flag)?"""
+    return any_phrase(sentence, REJECTION)
 
 
 def hits(
@@ -242,20 +299,46 @@ def hits(
     groups = [_compiled(group) for group in signals.concepts]
     negative = _compiled(signals.negative)
     for sentence in sents:
-        if veto_sentences and signals.negative and any(phrase_in(sentence, p) for p in negative):
+        if (
+            veto_sentences
+            and signals.negative
+            and any(phrase_in(sentence, p) for p in negative.candidates(sentence))
+        ):
             continue
         if honour_disowning and disowned(sentence):
             continue
         strength = 0
+        specific = False
         found: set[int] = set()
         for i, group in enumerate(groups):
-            matched = sum(1 for p in group if phrase_in(sentence, p))
+            matched = [p for p in group.candidates(sentence) if phrase_in(sentence, p)]
             if matched:
                 found.add(i)
-                strength += matched
+                strength += len(matched)
+                specific = specific or any(len(p.parts) > 1 for p in matched)
         if found:
-            out.append(Hit(sentence, frozenset(found), strength))
+            out.append(Hit(sentence, frozenset(found), strength, specific))
     return out
+
+
+def substantial(found: list[Hit], window: int, require: int) -> Hit | None:
+    """The evidence sentence when `require` concepts meet within `window` sentences with substance.
+
+    Substance (labelling rule 1: a keyword with nothing behind it covers nothing): the window must
+    hold more matched phrases than `require`, or at least one phrase of two or more words.
+    """
+    best: tuple[int, int, Hit] | None = None
+    for hit in found:
+        group = [h for h in found if hit.sentence.index <= h.sentence.index < hit.sentence.index + window]
+        concepts = len(frozenset().union(*(h.concepts for h in group)))
+        strength = sum(h.strength for h in group)
+        if concepts < require or not (strength > require or any(h.specific for h in group)):
+            continue
+        top = max(group, key=lambda h: (len(h.concepts), h.strength, -h.sentence.index))
+        key = (len(top.concepts), top.strength, top)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best is not None else None
 
 
 def best_window(found: list[Hit], window: int) -> tuple[int, Hit] | None:

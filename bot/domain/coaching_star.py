@@ -5,8 +5,9 @@ a Task is the speaker's own responsibility ("I was the incident commander", "usu
 Action is something the speaker or team actually did (past tense, not "I would ..." and not a
 general claim such as "I've mentored lots of people"), a Result is an outcome told after the
 story starts (a change, a metric, "since then"), and a quantified result carries a number, a
-percentage, a duration or a before/after. A result that is only a feeling ("it went well") is
-not counted as a result.
+percentage, a duration or a before/after. A result that is only a feeling ("it went well") counts
+as a result but never as a quantified one, and a lesson ("the big lesson for me was...") is not an
+outcome at all.
 """
 
 from __future__ import annotations
@@ -43,11 +44,21 @@ SITUATION = (
     "last year", "years ago", "a year ago", "months ago", "a few years", "back in", "when i was",
     "when we were", "there was", "there were", "we had", "we were", "our team", "our platform",
     "our service", "our company", "the company", "at the time", "during", "one day", "one friday",
+    "the goal was", "the task was", "our goal", "we needed to", "we had to", "the objective",
     "one night", "one morning", "in 20", "we ran", "our main", "i was working", "i joined", "when i joined",
     "customers", "users", "outage", "incident", "it was", "the team", "the situation", "context",
     "background", "we used", "we relied", "we migrated", "was down", "went down", "started failing",
-    "started to fail", "fintech", "startup", "e commerce", "ecommerce", "saas", "bank", "at a", "our",
-    "on my team", "there is", "this time", "the one that", "comes to mind", "a couple of years",
+    "fed up", "it took", "took ages", "took forever", "was painful", "was slow", "kept breaking",
+    "kept failing", "the problem was", "the issue was", "the pain", "struggling", "drowning", "i am a",
+    "i was a", "we were spending", "was spending", "were spending", "backing up", "fell over", "blew up",
+    "started timing out", "timing out", "paged", "pager", "sev", "migration", "legacy", "manual",
+    "by hand", "every release", "every deploy", "the decision", "a decision", "wanted to move",
+    "proposed", "was proposing", "our architect", "our cto", "our vp", "leadership wanted",
+    "started to fail", "fintech", "startup", "e commerce", "ecommerce", "saas", "bank", "at a ... company",
+    "at a ... startup", "at a ... firm", "our ... team", "our ... service", "our ... platform",
+    "our ... cluster", "our ... database", "our ... pipeline", "our ... api", "our ... system", "our ... app",
+    "on my team",
+    "this time", "the one that", "comes to mind", "a couple of years",
     "last march", "last quarter", "who had", "who would",
 )  # fmt: skip
 TASK = (
@@ -55,14 +66,47 @@ TASK = (
     "i was responsible", "i was asked", "i was tasked", "i was the", "i was on call", "i had to",
     "i needed to", "i took ownership", "i took the", "i took on", "i owned", "i volunteered",
     "i had volunteered", "i stepped in", "i stepped up", "fell to me", "it was on me", "i was assigned",
-    "i was leading", "i led", "i was in charge", "i decided to", "the goal was", "the task was", "our goal",
-    "we needed to", "we had to", "the objective", "i wanted to", "i set out to", "i was brought in",
+    "i was leading", "i led", "i was in charge", "i decided to", "i wanted to", "i set out to",
+    "i was brought in",
     "i was hired", "i was given", "i acted as", "i became", "i took point", "i ran the", "i coordinated",
     "my objective", "i proposed", "usually me", "on the hook", "as the senior", "as the lead",
     "as the tech lead", "as the on call", "i got paged", "i was paged", "my change", "i pushed",
     "i made a change", "i caused", "i broke", "ended up coordinating", "the one who", "it was my",
     "owned the", "i was the one", "up to me", "i was on the", "i wanted", "i was worried",
+    # role statements without an article or with a gap: "I was incident commander that night"
+    "i was ... lead", "i was ... commander", "i was ... owner", "i was ... on call", "i was ... in charge",
+    "i was ... responsible", "i was ... ic", "i was ... point", "i was ... manager", "i was ... architect",
+    "i was ... who own*", "i was ... who led", "i was ... who ran", "i am the one", "i am the lead",
+    "i am ... they call", "i was ... they call", "who they call", "they call me", "i ran point",
+    "i headed", "i drove", "i spearheaded", "i championed", "i initiated", "i kicked off", "i started the",
+    "i took it on", "i picked it up", "i picked this up", "ran the whole thing", "ran the whole show",
+    "i am a ... engineer", "i am a ... dev", "i am a ... developer", "i was a ... engineer", "i am a ... sre",
+    "i was a ... sre", "i was a ... developer", "i mentored", "i was mentoring", "i was her", "i was his",
+    "i was their", "my mentee", "assigned to me", "handed to me", "landed on me", "landed with me",
+    "came to me", "asked me to", "tasked me", "gave me", "my manager asked", "my lead asked",
+    "my call", "my decision", "on my plate", "mandate", "i was accountable", "accountable for",
+    "responsible for", "in charge of", "my team of", "i managed", "i own*", "i was in the hot seat",
 )  # fmt: skip
+# A role told in the past survives a hypothetical aside ("I led the infra team, so I'd be on the hook").
+ROLE_PAST = (
+    "i led", "i was the", "i was responsible", "i owned", "i was incident", "i was ... lead", "my role",
+    "my job", "i was in charge", "i ran", "i was on call", "i was ... commander",
+)  # fmt: skip
+# A lesson or a regret is not an outcome ("the big lesson for me was...").
+LESSON = (
+    "lesson", "i learned", "i learnt", "we learned", "we learnt", "learning for me", "takeaway", "take away",
+    "in hindsight", "looking back", "next time", "i should have", "we should have", "i would have",
+    "should have", "would have", "if i did it again", "if i had to do it again", "what i took", "taught me",
+    "i realised", "i realized", "i know now", "i now know",
+)  # fmt: skip
+CONDITIONAL = ("if i", "if we", "if you", "suppose", "imagine")
+# General claims are not steps taken in the story ("I've mentored lots of juniors over the years").
+GENERALITY = (
+    "over the years", "throughout my career", "in my career", "lots of", "loads of", "quite a few",
+    "all sorts of", "always", "usually", "whenever", "tend to", "typically", "generally", "in general",
+    "normally", "many times",
+)  # fmt: skip
+OUTCOME_STRONG = ("since then", "as a result", "which meant", "led to", "outcome", "in the end", "ended up")
 RESULT = (
     "as a result", "result", "in the end", "ended up", "afterwards", "afterward", "since then",
     "since that", "now", "reduc*", "cut", "dropp*", "improv*", "increas*", "decreas*", "sav*", "eliminat*",
@@ -75,6 +119,11 @@ RESULT = (
     "back up", "back to normal", "lasted", "later", "decommission*", "we kept", "stayed", "on the night",
     "the cutover", "went for that", "compromise", "handling her", "handling his", "is mentoring",
     "now uses", "copied",
+    # outcomes told as comparisons or reached states ("the bill was 30% lower", "we hit 99.95%")
+    "lower", "higher", "less", "smaller", "cheaper", "quicker", "shorter", "under", "below", "within",
+    "reached", "hit", "met", "gained", "got back", "freed", "brought ... down", "brought ... back",
+    "went through", "came out", "dropped", "fell", "grew", "gone", "removed", "closed", "caught",
+    "no repeat", "not repeat*", "since", "ever since", "to date", "so far", "per cent", "percent",
 )  # fmt: skip
 FEELINGS = (
     "went well", "went great", "went really well", "was happy", "were happy", "a lot happier",
@@ -83,15 +132,25 @@ FEELINGS = (
     "felt quieter", "felt better", "people liked", "was well received", "went smoothly", "was nice",
     "it worked", "all good", "happy with", "loved it",
 )  # fmt: skip
+FREQUENCY = frozenset((
+    "hourly", "daily", "weekly", "fortnightly", "monthly", "quarterly", "yearly", "annually", "nightly",
+    "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week", "months", "month", "seconds",
+    "second", "year", "years",
+))  # fmt: skip
 NUMBER_WORDS = frozenset((
     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
     "twenty", "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "hundreds", "thousand", "thousands",
     "dozen", "dozens", "half", "halved", "doubled", "tripled", "tenfold", "twice", "zero", "percent",
+    "thirteen", "fourteen", "sixteen", "seventeen", "eighteen", "nineteen", "seventy", "eighty", "million",
+    "millions", "quadrupled", "thrice", "fivefold", "twofold", "threefold",
 ))  # fmt: skip
 BEFORE_AFTER = (
-    "from ... to", "went from", "x faster", "times faster", "times fewer", "times more",
-    "order of magnitude", "before and after", "down to", "a day to", "an hour to", "instead of",
+    "x faster", "times faster", "times fewer", "times more", "times less", "times as", "x cheaper",
+    "order of magnitude", "before and after", "an hour", "a day", "a week", "a third", "a quarter of",
+    "per cent", "per week", "per day", "per month", "went from", "down to", "up to",
 )  # fmt: skip
+DURATION_UNITS = frozenset(("minutes", "minute", "hours", "hour", "days", "day", "weeks", "week", "months",
+    "month", "seconds", "second", "years", "year", "ms", "milliseconds", "sprints", "sprint"))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +172,11 @@ def hypothetical(s: Sentence) -> bool:
 
 def _is_past_action(s: Sentence) -> bool:
     """ "I/we <past verb>" within three words, skipping states ("we had an outage") and generalities."""
+    if any_phrase(s, GENERALITY):
+        return False
     toks = s.tokens
     for i, tok in enumerate(toks):
-        if tok not in {"i", "we", "they", "she", "he"}:
+        if tok not in {"i", "we"}:
             continue
         for j in range(i + 1, min(i + 4, len(toks))):
             word = toks[j]
@@ -125,6 +186,8 @@ def _is_past_action(s: Sentence) -> bool:
                 nxt = toks[j + 1] if j + 1 < len(toks) else ""
                 if word in {"had", "got"} and nxt == "to":
                     return True  # "we had to roll back" is an action
+                if word == "had" and ((nxt.endswith("ed") and len(nxt) > 4) or nxt in IRREGULAR_PAST):
+                    return True  # "I'd volunteered": pluperfect, still something done
                 if word in {"was", "were"} and nxt.endswith("ing"):
                     return True  # "I was paging people"
                 if word in {"just", "kind", "sort"}:
@@ -135,11 +198,46 @@ def _is_past_action(s: Sentence) -> bool:
     return False
 
 
+def _numeric(tok: str) -> bool:
+    return any(c.isdigit() for c in tok) or tok in NUMBER_WORDS
+
+
+def _figure(words: tuple[str, ...]) -> bool:
+    return any(_numeric(w) or w in FREQUENCY for w in words)
+
+
+def _from_to(toks: tuple[str, ...]) -> bool:
+    """ "from weekly to daily", "from 40 minutes to 5": a before/after with a figure or frequency."""
+    for i, tok in enumerate(toks):
+        if tok != "from":
+            continue
+        span = toks[i + 1 : i + 9]
+        if "to" not in span:
+            continue
+        j = span.index("to")
+        before, after = span[:j], span[j + 1 : j + 4]
+        if _figure(before) and _figure(after):
+            return True
+    return False
+
+
 def quantified(s: Sentence) -> bool:
+    """A measurable figure: a number, %, a written number, a before/after, or "an hour"-style duration."""
     toks = s.tokens
-    if "%" in toks or any(any(c.isdigit() for c in t) for t in toks):
+    if "%" in toks or any(_numeric(t) for t in toks):
         return True
-    return any(t in NUMBER_WORDS for t in toks) or any_phrase(s, BEFORE_AFTER)
+    return _from_to(toks) or any_phrase(s, BEFORE_AFTER)
+
+
+def _result_cue(s: Sentence) -> tuple[bool, bool]:
+    """(is an outcome, is a measured outcome) for one sentence of the story's second part."""
+    if any_phrase(s, LESSON) and not any_phrase(s, OUTCOME_STRONG):
+        return False, False
+    feeling = any_phrase(s, FEELINGS)
+    outcome = any_phrase(s, RESULT)
+    if not (feeling or outcome):
+        return False, False
+    return True, outcome and quantified(s)
 
 
 def analyse_star(sents: list[Sentence]) -> StarEvidence:
@@ -150,7 +248,8 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
         hypo = hypothetical(s)
         if "situation" not in quotes and s.index <= max(1, n // 2) and not hypo and any_phrase(s, SITUATION):
             quotes["situation"] = s.quote()
-        if "task" not in quotes and not hypo and any_phrase(s, TASK):
+        role_past = any_phrase(s, ROLE_PAST) and not any_phrase(s, CONDITIONAL)
+        if "task" not in quotes and any_phrase(s, TASK) and (not hypo or role_past):
             quotes["task"] = s.quote()
         if "action" not in quotes and not hypo and (s.index > 0 or n == 1) and _is_past_action(s):
             quotes["action"] = s.quote()
@@ -160,11 +259,11 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
             continue
         if hypothetical(s) and not any_phrase(s, ("since then", "as a result")):
             continue
-        feeling_only = any_phrase(s, FEELINGS) and not quantified(s)
-        if feeling_only or not any_phrase(s, RESULT):
+        is_result, measured = _result_cue(s)
+        if not is_result:
             continue
         quotes.setdefault("result", s.quote())
-        if quantified(s):
+        if measured:
             quotes["quantified_result"] = quotes["result"] = s.quote()
             break
     star = StarResult(

@@ -25,6 +25,16 @@ class Signals:
     concepts: tuple[tuple[str, ...], ...] = ()
     require: int = 1
     negative: tuple[str, ...] = ()
+    # Added later, all optional (older callers keep working): how many consecutive sentences the
+    # concepts may spread over (0 = the coach's default: 3 for pointers, 1 for red flags); the
+    # question categories or ids a red flag pattern applies to (empty = every question); and
+    # alternative patterns, each a Signals of its own, any of which raises a red flag.
+    window: int = 0
+    applies_to: tuple[str, ...] = ()
+    patterns: tuple[Signals, ...] = ()
+    # Red flags only: phrases that stop a sentence from evidencing the flag (a reason given in the
+    # very sentence that lists the tools), where `negative` clears the flag from anywhere.
+    negative_near: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,19 +19,27 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.domain.model import Pack, Pointer, Question, RedFlag, RubricDimension, Signals
+from bot.domain.text import phrase_problem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 KINDS = ("primary", "practice")
 
-PACK_KEYS = {"id", "title", "about", "stages", "formats", "screening", "red_flags", "questions", "rubric"}
-PACK_REQUIRED = PACK_KEYS - {"rubric"}
+PACK_KEYS = {
+    "id", "title", "about", "stages", "formats", "screening", "red_flags", "questions", "rubric", "lexicon",
+}  # fmt: skip
+PACK_REQUIRED = PACK_KEYS - {"rubric", "lexicon"}
 QUESTION_KEYS = {"id", "kind", "category", "text", "why", "pointers", "avoid"}
 QUESTION_REQUIRED = {"id", "kind", "category", "text", "why"}
 POINTER_KEYS = {"text", "advice", "signals"}
 AVOID_KEYS = {"text", "signals"}
 FLAG_KEYS = {"id", "text", "signals"}
 RUBRIC_KEYS = {"id", "name", "description"}
-SIGNAL_KEYS = {"concepts", "require", "negative"}
+SIGNAL_KEYS = {"concepts", "require", "negative", "negative_near", "window", "applies_to", "patterns"}
+PATTERN_KEYS = SIGNAL_KEYS - {"patterns"}
+LEXICON_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+LEXICON_REF = re.compile(r"@([a-z0-9][a-z0-9-]*)")
+MAX_EXPANSION = 5000  # phrases one authored phrase may expand to (keeps matching fast)
+MAX_WINDOW = 10
 
 # libyaml is much faster and keeps the same node marks; fall back to pure Python without it.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -58,6 +66,7 @@ class _Checker:
         self.file = file
         self.problems: list[str] = []
         self._constructor = SafeConstructor()
+        self.lexicon: dict[str, tuple[str, ...]] = {}
 
     def problem(self, node: Node | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -114,10 +123,15 @@ class _Checker:
             return None
         return value
 
-    def signals(self, node: Node, where: str) -> Signals:
-        fields = self.mapping(node, f"{where} signals", SIGNAL_KEYS, {"concepts"})
+    def signals(self, node: Node, where: str, nested: bool = False) -> Signals:
+        """Parse `signals:` (or one of its `patterns:`); lexicon references are expanded here."""
+        allowed = PATTERN_KEYS if nested else SIGNAL_KEYS
+        label = f"{where} signals" + (" pattern" if nested else "")
+        fields = self.mapping(node, label, allowed, set() if not nested else {"concepts"})
         if fields is None:
             return Signals()
+        if "concepts" not in fields and "patterns" not in fields:
+            self.problem(node, f"{where}: 'signals' needs 'concepts' or 'patterns'")
         concepts: list[tuple[str, ...]] = []
         concepts_node = fields["concepts"][1] if "concepts" in fields else None
         if concepts_node is not None:
@@ -126,50 +140,125 @@ class _Checker:
             else:
                 for group in concepts_node.value:
                     concepts.append(self._concept(group, where))
-        require = 1
-        if "require" in fields:
-            req_node = fields["require"][1]
-            value = self.scalar(req_node)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not 1 <= value <= max(1, len(concepts))
-            ):
-                self.problem(
-                    req_node,
-                    f"{where}: 'signals.require' must be an integer from 1 to the number of concepts "
-                    f"({len(concepts)})",
-                )
-            else:
-                require = value
+        require = self._bounded(fields, "require", where, 1, max(1, len(concepts)), 1)
+        window = self._bounded(fields, "window", where, 1, MAX_WINDOW, 0)
         negative: tuple[str, ...] = ()
         if "negative" in fields:
             negative = self.phrases(fields["negative"][1], where, "signals.negative")
-        return Signals(concepts=tuple(c for c in concepts if c), require=require, negative=negative)
+        negative_near: tuple[str, ...] = ()
+        if "negative_near" in fields:
+            negative_near = self.phrases(fields["negative_near"][1], where, "signals.negative_near")
+        applies_to: tuple[str, ...] = ()
+        if "applies_to" in fields:
+            applies_to = tuple(
+                v.casefold() for v in self.strings(fields["applies_to"][1], where, "signals.applies_to")
+            )
+        patterns: list[Signals] = []
+        if "patterns" in fields:
+            p_node = fields["patterns"][1]
+            if not isinstance(p_node, SequenceNode) or not p_node.value:
+                self.problem(p_node, f"{where}: 'signals.patterns' must be a non-empty list of mappings")
+            else:
+                patterns = [self.signals(item, where, nested=True) for item in p_node.value]
+        return Signals(
+            concepts=tuple(c for c in concepts if c),
+            require=require,
+            negative=negative,
+            window=window,
+            applies_to=applies_to,
+            patterns=tuple(patterns),
+            negative_near=negative_near,
+        )
+
+    def _bounded(
+        self, fields: dict[str, tuple[Node, Node]], key: str, where: str, low: int, high: int, default: int
+    ) -> int:
+        if key not in fields:
+            return default
+        node = fields[key][1]
+        value = self.scalar(node)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            what = "the number of concepts" if key == "require" else str(high)
+            self.problem(node, f"{where}: 'signals.{key}' must be an integer from {low} to {what} ({high})")
+            return default
+        return value
 
     def _concept(self, node: Node, where: str) -> tuple[str, ...]:
         if isinstance(node, ScalarNode):
-            value = self.phrases_one(node, where, "signals.concepts[]")
-            return (value,) if value else ()
+            return self.phrases_one(node, where, "signals.concepts[]")
         return self.phrases(node, where, "signals.concepts[]")
 
     def phrases(self, node: Node, where: str, key: str) -> tuple[str, ...]:
         if not isinstance(node, SequenceNode) or not node.value:
             self.problem(node, f"{where}: '{key}' must be a non-empty list of phrases")
             return ()
-        return tuple(p for p in (self.phrases_one(item, where, key) for item in node.value) if p)
+        out: dict[str, None] = {}
+        for item in node.value:
+            out.update(dict.fromkeys(self.phrases_one(item, where, key)))
+        return tuple(out)
 
-    def phrases_one(self, node: Node, where: str, key: str) -> str | None:
+    def phrases_one(self, node: Node, where: str, key: str) -> tuple[str, ...]:
+        """One authored phrase, expanded over the lexicon names it references (`@name`)."""
         value = self.text(node, where, key)
         if value is None:
-            return None
-        from bot.domain.text import phrase_problem  # local: text.py is the matcher's grammar
+            return ()
+        expanded = self.expand(node, value.casefold(), where, key)
+        out: list[str] = []
+        for phrase in expanded:
+            problem = phrase_problem(phrase)
+            if problem:
+                self.problem(node, f"{where}: '{key}' phrase {phrase!r}: {problem}")
+                return ()
+            out.append(phrase)
+        return tuple(out)
 
-        problem = phrase_problem(value)
-        if problem:
-            self.problem(node, f"{where}: '{key}' phrase {value!r}: {problem}")
-            return None
-        return value.casefold()
+    def expand(self, node: Node, value: str, where: str, key: str) -> tuple[str, ...]:
+        """`@name` stands for every phrase of the pack's lexicon entry `name` (all combinations)."""
+        names = LEXICON_REF.findall(value)
+        if not names:
+            return (value,)
+        unknown = [n for n in names if n not in self.lexicon]
+        if unknown:
+            hint = difflib.get_close_matches(unknown[0], sorted(self.lexicon), n=1)
+            suffix = f" (did you mean '@{hint[0]}'?)" if hint else ""
+            self.problem(
+                node, f"{where}: '{key}' phrase {value!r}: unknown lexicon name '@{unknown[0]}'{suffix}"
+            )
+            return ()
+        size = 1
+        for name in names:
+            size *= len(self.lexicon[name])
+        if size > MAX_EXPANSION:
+            self.problem(
+                node, f"{where}: '{key}' phrase {value!r} expands to {size} phrases (limit {MAX_EXPANSION})"
+            )
+            return ()
+        out = [value]
+        for name in names:
+            ref = f"@{name}"
+            out = [p.replace(ref, alt, 1) for p in out for alt in self.lexicon[name]]
+        return tuple(dict.fromkeys(out))
+
+    def lexicon_entries(self, node: Node) -> None:
+        """Parse the pack's `lexicon:`: named lists of phrases that signals reference as `@name`."""
+        if not isinstance(node, MappingNode) or not node.value:
+            self.problem(node, "'lexicon' must be a mapping of names to lists of phrases")
+            return
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, ScalarNode) else ""
+            if not isinstance(name, str) or not LEXICON_NAME.match(name):
+                self.problem(key_node, f"lexicon: name {name!r} must match {LEXICON_NAME.pattern}")
+                continue
+            if name in self.lexicon:
+                self.problem(key_node, f"lexicon: duplicate name '{name}'")
+                continue
+            where = f"lexicon '{name}'"
+            if isinstance(value_node, SequenceNode):
+                for item in value_node.value:
+                    text = self.scalar(item)
+                    if isinstance(text, str) and "@" in text:
+                        self.problem(item, f"{where}: phrases may not reference other lexicon names")
+            self.lexicon[name] = self.phrases(value_node, where, "phrases")
 
 
 def _pointers(ck: _Checker, node: Node, where: str, required: bool) -> tuple[Pointer, ...]:
@@ -295,6 +384,8 @@ def _pack(ck: _Checker, root: Node) -> Pack | None:
     if fields is None:
         return None
     pack_id = ck.slug(fields["id"][1], "pack") if "id" in fields else None
+    if "lexicon" in fields:  # first: signals anywhere in the pack may reference it
+        ck.lexicon_entries(fields["lexicon"][1])
     texts = {k: ck.text(fields[k][1], "pack", k) for k in ("title", "about") if k in fields}
     lists = {
         k: ck.strings(fields[k][1], "pack", k) for k in ("stages", "formats", "screening") if k in fields

@@ -4,7 +4,8 @@ Everything the coach decides is anchored to a sentence (evidence is quoted), so 
 matching live here, small and deterministic. Phrases are authored in packs; their grammar is:
 
 - words are matched on light stems, so `rollback` also matches `rollbacks`, `roll back` does not;
-  write `roll* back` for `rolled back` / `rolling back` (a trailing `*` is a prefix match);
+  write `roll* back` for `rolled back` / `rolling back` (a trailing `*` is a prefix match of at
+  least three letters, or two digits: `99*` matches `99.95`);
 - `...` between words allows up to four other words in between (`paged ... team`);
 - case, hyphens and apostrophes are ignored (`trade-off` = `trade off`; `team's` = `team`).
 """
@@ -31,7 +32,7 @@ _CONTRACTIONS = (
     # "I'd volunteered" is "I had"; "I'd add" is "I would".
     (
         re.compile(
-            r"['’]d(?=\s+(?:already\s+|just\s+)?(?:\w+ed|been|done|gone|seen|got|gotten|taken|written|built|"
+            r"['’]d(?=\s+(?:already\s+|just\s+|never\s+|not\s+)?(?:\w+ed|been|done|gone|seen|got|gotten|taken|written|built|"
             r"made|had|led|run|set|found|left|spent|lost|known)\b)"
         ),
         " had",
@@ -57,6 +58,7 @@ class Sentence:
     tokens: tuple[str, ...]
     stems: tuple[str, ...]
     vocabulary: frozenset[str] = frozenset()  # stems and tokens, for a fast "cannot match" check
+    heads: frozenset[str] = frozenset()  # first three letters of each token, for prefix phrases
 
     def quote(self, limit: int = 200) -> str:
         if len(self.text) <= limit:
@@ -121,7 +123,10 @@ def sentences(text: str) -> list[Sentence]:
         tokens = tokenize(piece)
         if any(t != BOUNDARY for t in tokens):
             stems = tuple(stem(t) for t in tokens)
-            out.append(Sentence(len(out), " ".join(piece.split()), tokens, stems, frozenset(stems + tokens)))
+            heads = frozenset(t[:3] for t in tokens)
+            out.append(
+                Sentence(len(out), " ".join(piece.split()), tokens, stems, frozenset(stems + tokens), heads)
+            )
     return out
 
 
@@ -132,9 +137,10 @@ class Phrase:
     source: str
     parts: tuple[tuple[str, bool, bool], ...]  # (stem or prefix, is_prefix, gap_before)
     needed: frozenset[str] = frozenset()  # stems that must all occur for a match
+    heads: frozenset[str] = frozenset()  # first three letters of each prefix word, likewise
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)  # lexicon expansion makes packs hold tens of thousands of phrases
 def compile_phrase(source: str) -> Phrase:
     parts: list[tuple[str, bool, bool]] = []
     gap = False
@@ -151,7 +157,8 @@ def compile_phrase(source: str) -> Phrase:
             parts.append((tok if is_prefix else stem(tok), is_prefix, gap))
             gap = False
     needed = frozenset(word for word, is_prefix, _ in parts if not is_prefix)
-    return Phrase(source, tuple(parts), needed)
+    heads = frozenset(word[:3] for word, is_prefix, _ in parts if is_prefix)
+    return Phrase(source, tuple(parts), needed, heads)
 
 
 def phrase_problem(source: str) -> str | None:
@@ -164,8 +171,8 @@ def phrase_problem(source: str) -> str | None:
     phrase = compile_phrase(stripped)
     if not phrase.parts:
         return "has no words"
-    if any(is_prefix and len(word) < 3 for word, is_prefix, _ in phrase.parts):
-        return "a prefix before '*' needs at least 3 letters"
+    if any(is_prefix and len(word) < 3 and not word.isdigit() for word, is_prefix, _ in phrase.parts):
+        return "a prefix before '*' needs at least 3 letters (or 2 digits, e.g. 99*)"
     return None
 
 
@@ -174,8 +181,16 @@ def find(phrase: Phrase, sentence: Sentence, start: int = 0) -> tuple[int, int] 
     parts = phrase.parts
     if not parts or (sentence.vocabulary and not phrase.needed <= sentence.vocabulary):
         return None
-    n = len(sentence.tokens)
-    for begin in range(start, n):
+    if sentence.heads and not phrase.heads <= sentence.heads:
+        return None
+    word, is_prefix, _ = parts[0]
+    # Only positions where the first word matches can start a match (checked inline: this loop is hot).
+    if is_prefix:
+        starts = [i for i in range(start, len(sentence.tokens)) if sentence.tokens[i].startswith(word)]
+    else:
+        stems = sentence.stems
+        starts = [i for i in range(start, len(stems)) if stems[i] == word]
+    for begin in starts:
         end = _match_from(parts, sentence, begin, 0)
         if end is not None:
             return begin, end

@@ -105,8 +105,8 @@ def test_senior_devops_maps_into_dataclasses() -> None:
         for pointer in q.pointers:
             assert pointer.signals.concepts and pointer.advice, (q.id, pointer.text)
         for flag in q.avoid:
-            assert flag.signals.concepts, flag.id
-    assert all(f.signals.concepts for f in pack.red_flags)
+            assert flag.signals.concepts or flag.signals.patterns, flag.id
+    assert all(f.signals.concepts or f.signals.patterns for f in pack.red_flags)
     assert pack.question("cve-base-image") is not None
     cve = pack.question("cve-base-image")
     assert cve is not None and cve.avoid == ()
@@ -288,3 +288,67 @@ def test_validate_command_defaults_to_content_dir_env(
     out = io.StringIO()
     assert validate_command(None, out) == 0
     assert "OK (2 questions, 1 primary, 1 practice)" in out.getvalue()
+
+
+LEXICON_PACK = VALID.replace(
+    "red_flags:\n",
+    "lexicon:\n  solo: [by myself, on my own]\n  fix: [fixed, restarted]\nred_flags:\n",
+    1,
+).replace("    - [by myself, single handed*]", "    - ['@solo', 'i @fix ... @solo']")
+
+
+def test_lexicon_names_expand_into_phrases(tmp_path: Path) -> None:
+    pack = load_pack(write(tmp_path, LEXICON_PACK))
+    (concept,) = pack.red_flags[0].signals.concepts
+    assert concept == (
+        "by myself",
+        "on my own",
+        "i fixed ... by myself",
+        "i fixed ... on my own",
+        "i restarted ... by myself",
+        "i restarted ... on my own",
+    )
+
+
+def test_lexicon_problems_are_reported_with_lines(tmp_path: Path) -> None:
+    broken = LEXICON_PACK.replace("'i @fix ... @solo'", "'i @fixes'").replace(
+        "  fix: [fixed, restarted]", "  fix: [fixed, '@solo']\n  Bad Name: [x]"
+    )
+    problems = problems_of(write(tmp_path, broken))
+    text = "\n".join(problems)
+    assert "unknown lexicon name '@fixes' (did you mean '@fix'?)" in text
+    assert "lexicon 'fix': phrases may not reference other lexicon names" in text
+    assert "lexicon: name 'Bad Name' must match" in text
+    assert all(p.split(":")[1].isdigit() for p in problems)  # every problem has file:line
+
+
+def test_lexicon_expansion_is_bounded(tmp_path: Path) -> None:
+    words = ", ".join(f"w{i}" for i in range(80))
+    broken = LEXICON_PACK.replace("  fix: [fixed, restarted]", f"  fix: [{words}]").replace(
+        "'i @fix ... @solo'", "'@fix @fix'"
+    )
+    assert any("expands to 6400 phrases (limit 5000)" in p for p in problems_of(write(tmp_path, broken)))
+
+
+def test_flag_patterns_window_applies_to_and_negative_near(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "  signals:\n    concepts:\n    - [by myself, single handed*]\n",
+        "  signals:\n"
+        "    negative: [runbook]\n"
+        "    patterns:\n"
+        "    - concepts: [[by myself]]\n"
+        "      applies_to: [Behavioural]\n"
+        "      negative_near: [because]\n"
+        "    - require: 2\n"
+        "      window: 2\n"
+        "      concepts: [[3am], [restarted]]\n",
+    )
+    flag = load_pack(write(tmp_path, text)).red_flags[0]
+    assert flag.signals.concepts == () and flag.signals.negative == ("runbook",)
+    first, second = flag.signals.patterns
+    assert first.applies_to == ("behavioural",) and first.negative_near == ("because",)
+    assert second.window == 2 and second.require == 2
+    broken = text.replace("      window: 2\n", "      window: 99\n      patterns: []\n")
+    problems = "\n".join(problems_of(write(tmp_path, broken, "broken.yaml")))
+    assert "'signals.window' must be an integer from 1 to 10" in problems
+    assert "unknown key 'patterns'" in problems  # patterns do not nest
