@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import daily_render
+from bot.cogs.choices import category_choices, resolve_category, zone_choices
 from bot.cogs.scheduler import DailyScheduler, PostingError, domain_schedule, missing_posting_permissions
 from bot.domain.errors import UserFacingError
 from bot.domain.schedule import (
@@ -25,7 +26,6 @@ from bot.domain.schedule import (
     format_days,
     next_due,
     parse_schedule,
-    timezone_choices,
 )
 from bot.storage.records import DailySchedule as ScheduleRecord
 
@@ -86,7 +86,7 @@ class Daily(commands.GroupCog, name="Daily", group_name="daily", group_descripti
             schedule = parse_schedule(time, timezone, days or "", grace_hours)
         except ValueError as error:
             raise UserFacingError(str(error)) from None
-        category = self._category(category)
+        category = resolve_category(self.bot.library, category)
         missing = missing_posting_permissions(channel.permissions_for(guild.me))
         if missing:
             raise UserFacingError(
@@ -125,28 +125,17 @@ class Daily(commands.GroupCog, name="Daily", group_name="daily", group_descripti
             lines.append(warning)
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
-    def _category(self, category: str | None) -> str | None:
-        if not category:
-            return None
-        known = sorted({q.category for q in self.bot.library.all_questions})
-        for name in known:
-            if name.casefold() == category.strip().casefold():
-                return name
-        raise UserFacingError(f"There is no category {category!r}. Choose one of: {', '.join(known)}.")
-
     @set_.autocomplete("timezone")
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
+        return zone_choices(current)
 
     @set_.autocomplete("category")
     async def category_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        categories = sorted({q.category for q in self.bot.library.all_questions})
-        needle = current.casefold()
-        return [app_commands.Choice(name=c, value=c) for c in categories if needle in c.casefold()][:25]
+        return category_choices(self.bot.library, current)
 
     async def _next_due(self, record: ScheduleRecord, schedule: DailySchedule) -> datetime:
         """The next post instant, counting days already handled and an admin's skip."""

@@ -15,9 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.choices import zone_choices
 from bot.cogs.errors import handle_interaction_error
 from bot.domain.errors import UserFacingError
-from bot.domain.schedule import parse_timezone, timezone_choices
+from bot.domain.schedule import parse_timezone
 
 if TYPE_CHECKING:
     from bot.client import InterviewBot
@@ -102,7 +103,7 @@ class Privacy(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
+        return zone_choices(current)
 
     @mydata.command(name="leaderboard", description="Show or hide yourself on /leaderboard.")
     @app_commands.describe(visible="False hides you from every leaderboard in this server.")

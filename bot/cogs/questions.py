@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import render
+from bot.cogs.choices import category_choices, resolve_category
 from bot.domain.cooldown import Cooldown
 from bot.domain.errors import UserFacingError
 from bot.domain.model import Question
@@ -104,12 +105,8 @@ class Questions(commands.Cog):
                     + (f" (closest: {hints})." if hints else ".")
                 )
             return found
-        candidates = list(library.all_questions)
-        if category:
-            candidates = [q for q in candidates if q.category.casefold() == category.casefold()]
-            if not candidates:
-                known = ", ".join(sorted({q.category for q in library.all_questions}))
-                raise UserFacingError(f"There is no category {category!r}. Choose one of: {known}.")
+        wanted_category = resolve_category(library, category)
+        candidates = [q for q in library.all_questions if wanted_category in (None, q.category)]
         answered = await self.bot.db.answers.last_answered(guild_id, member_id)
         chosen_id = choose_for_member([q.id for q in candidates], answered, self.rng)
         question = library.question(chosen_id)
@@ -120,9 +117,7 @@ class Questions(commands.Cog):
     async def category_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        categories = sorted({q.category for q in self.bot.library.all_questions})
-        needle = current.casefold()
-        return [app_commands.Choice(name=c, value=c) for c in categories if needle in c.casefold()][:25]
+        return category_choices(self.bot.library, current)
 
     @question.autocomplete("question")
     async def question_autocomplete(

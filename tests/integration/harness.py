@@ -7,7 +7,7 @@ restart the bot on the same database file, the way a crash or deploy would.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +16,7 @@ from bot.client import InterviewBot
 from bot.config import Settings
 from bot.domain.packs import Library, load_library
 from bot.storage import Database
-from tests.fakediscord import Channel, FakeDiscord, Guild, Member
+from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Message
 from tests.fakediscord.fixtures import running_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,3 +85,31 @@ def _settings_dict(settings: Settings) -> dict[str, object]:
 
 def library() -> Library:
     return load_library(CONTENT_DIR)
+
+
+async def open_thread(env: BotEnv, question_id: str, member: Member | None = None) -> Channel:
+    """Ask /question for `question_id` and wait until its thread is open and introduced."""
+    before = len(env.fake.threads)
+    ix = await env.fake.invoke_command(
+        member or env.alice, env.channel, "question", {"question": question_id}
+    )
+    await ix.settled()
+    thread: Channel = await env.fake.wait_until(
+        lambda: env.fake.threads[before] if len(env.fake.threads) > before else None, what="thread"
+    )
+    await env.fake.wait_for_message(thread)
+    env.clock.advance(minutes=5)  # past the /question cooldown
+    return thread
+
+
+def replies_to(message: Message) -> Callable[[Message], bool]:
+    return lambda m: str((m.message_reference or {}).get("message_id")) == str(message.id)
+
+
+async def answer_by_message(
+    env: BotEnv, member: Member, thread: Channel, text: str
+) -> tuple[Message, Message]:
+    """Post an answer; returns the member's message and the bot's answer card replying to it."""
+    message = await env.fake.post_message(member, thread, text)
+    card = await env.fake.wait_for_message(thread, lambda m: replies_to(message)(m) and bool(m.components))
+    return message, card

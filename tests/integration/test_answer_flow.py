@@ -6,8 +6,8 @@ import asyncio
 
 from bot.client import InterviewBot
 from bot.domain.coaching import coach
-from tests.fakediscord import Channel, Message
-from tests.integration.harness import BotEnv
+from tests.fakediscord import Message
+from tests.integration.harness import BotEnv, answer_by_message, open_thread
 
 STRONG_INCIDENT_ANSWER = (
     "Last year our payments API went down for about 40 minutes at peak and thousands of customers "
@@ -20,27 +20,6 @@ HERO_ANSWER = (
     "Honestly I just fixed it myself at 3am, nobody else was around and I didn't want to wake anyone. "
     "It was a config typo, so I patched it directly on the box and went back to bed."
 )
-
-
-async def open_thread(env: BotEnv, question_id: str) -> Channel:
-    before = len(env.fake.threads)
-    ix = await env.fake.invoke_command(env.alice, env.channel, "question", {"question": question_id})
-    await ix.settled()
-    thread = await env.fake.wait_until(
-        lambda: env.fake.threads[before] if len(env.fake.threads) > before else None, what="thread"
-    )
-    await env.fake.wait_for_message(thread)
-    env.clock.advance(minutes=5)  # past the /question cooldown
-    return thread
-
-
-async def answer_by_message(env: BotEnv, member, thread: Channel, text: str) -> tuple[Message, Message]:  # type: ignore[no-untyped-def]
-    """Post an answer and wait for the bot's answer card replying to it."""
-    message = await env.fake.post_message(member, thread, text)
-    card = await env.fake.wait_for_message(
-        thread, lambda m: (m.message_reference or {}).get("message_id") in (message.id, str(message.id))
-    )
-    return message, card
 
 
 def expected_report(bot: InterviewBot, question_id: str, text: str):  # type: ignore[no-untyped-def]

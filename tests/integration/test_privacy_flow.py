@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.client import InterviewBot
-from tests.integration.harness import BotEnv
-from tests.integration.test_answer_flow import HERO_ANSWER, answer_by_message, open_thread
+from tests.integration.harness import BotEnv, answer_by_message, open_thread
+from tests.integration.test_answer_flow import HERO_ANSWER
 
 
 async def test_export_sends_only_the_members_data_as_a_private_file(env: BotEnv, bot: InterviewBot) -> None:

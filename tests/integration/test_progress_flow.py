@@ -5,13 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.client import InterviewBot
-from tests.integration.harness import BotEnv
-from tests.integration.test_answer_flow import (
-    HERO_ANSWER,
-    STRONG_INCIDENT_ANSWER,
-    answer_by_message,
-    open_thread,
-)
+from tests.integration.harness import BotEnv, answer_by_message, open_thread
+from tests.integration.test_answer_flow import HERO_ANSWER, STRONG_INCIDENT_ANSWER
 
 
 async def test_progress_counts_coverage_flags_and_links(env: BotEnv, bot: InterviewBot) -> None:

@@ -10,6 +10,7 @@ from bot.client import InterviewBot
 from bot.domain.review_rules import review_dimensions
 from tests.fakediscord import Channel, InteractionRecord, Member, Message
 from tests.fakediscord.actions import walk_components
+from tests.integration import harness
 from tests.integration.harness import BotEnv
 
 MANAGE_MESSAGES = 1 << 13
@@ -21,27 +22,14 @@ ALICE_ANSWER = (
 
 
 async def open_thread(env: BotEnv, question_id: str = "incident-leadership") -> Channel:
-    before = len(env.fake.threads)
-    ix = await env.fake.invoke_command(env.admin, env.channel, "question", {"question": question_id})
-    await ix.settled()
-    thread = await env.fake.wait_until(
-        lambda: env.fake.threads[before] if len(env.fake.threads) > before else None, what="thread"
-    )
-    await env.fake.wait_for_message(thread)
-    env.clock.advance(minutes=5)  # past the /question cooldown
-    return thread
-
-
-def _replies_to(message: Message):  # type: ignore[no-untyped-def]
-    return lambda m: (m.message_reference or {}).get("message_id") in (message.id, str(message.id))
+    return await harness.open_thread(env, question_id, env.admin)
 
 
 async def answer(
     env: BotEnv, member: Member, thread: Channel, text: str = ALICE_ANSWER
 ) -> tuple[Message, Message]:
     """Post a message answer; returns (the member's message, the bot's answer card)."""
-    message = await env.fake.post_message(member, thread, text)
-    card = await env.fake.wait_for_message(thread, lambda m: _replies_to(message)(m) and bool(m.components))
+    message, card = await harness.answer_by_message(env, member, thread, text)
     env.clock.advance(minutes=1)
     return message, card
 
@@ -176,7 +164,7 @@ async def test_context_menu_works_on_answer_message_card_and_modal_post(
     await ix.response()
     assert "Review checklist" in ix.all_text
     await score(env, env.bob, ix, thread, [5, 5, 4, 4])
-    reply = next(m for m in review_replies(env, thread) if _replies_to(post)(m))
+    reply = next(m for m in review_replies(env, thread) if harness.replies_to(post)(m))
     assert env.alice.mention in reply.content
 
     other = await env.fake.invoke_message_command(env.bob, reply, "Review answer")
