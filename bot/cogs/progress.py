@@ -103,6 +103,8 @@ def progress_embed(
     embed.add_field(name="Peer reviews", value=render.clip(reviews, render.FIELD_LIMIT), inline=True)
     recent = []
     for answer in summary.recent_answers:
+        if answer.private and not private_view:
+            continue  # private practice stays private
         question = library.question(answer.question_id)
         title = render.clip(question.text if question else answer.question_id, 70)
         url = jump_url(guild_id, answer.channel_id, answer.message_id)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: members come back to a question over several days
 POSTING_PERMISSIONS = ("create_public_threads", "send_messages_in_threads", "embed_links")
+PRIVATE_PERMISSIONS = ("create_private_threads", "send_messages_in_threads", "embed_links")
 
 
 def missing_permissions(permissions: discord.Permissions, needed: tuple[str, ...]) -> list[str]:
@@ -52,6 +53,78 @@ class Questions(commands.Cog):
         category: str | None = None,
         question: str | None = None,
     ) -> None:
+        key, channel = self._ready_to_post(interaction, POSTING_PERMISSIONS)
+        chosen = await self._choose(key[0], key[1], category, question)
+        pack = self.bot.pack_of(chosen)
+        # Claimed before the first await that talks to Discord, so a double click cannot post twice.
+        self.cooldown.record(key, self.bot.now())
+        await interaction.response.send_message(embed=render.question_embed(chosen, pack))
+        message = await interaction.original_response()
+        thread = await message.create_thread(
+            name=render.thread_name(chosen), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+        )
+        await self.bot.db.posts.create(
+            guild_id=key[0],
+            channel_id=channel.id,
+            message_id=message.id,
+            thread_id=thread.id,
+            question_id=chosen.id,
+            source="command",
+            posted_by=interaction.user.id,
+            posted_at=self.bot.now(),
+        )
+        await thread.send(render.thread_intro(chosen))
+
+    @app_commands.command(
+        name="practice", description="Practise a question in a private thread only you can see."
+    )
+    @app_commands.describe(
+        category="Only pick from this category (e.g. Behavioural, Technical).",
+        question="A specific question: start typing to search.",
+    )
+    @app_commands.guild_only()
+    async def practice(
+        self,
+        interaction: discord.Interaction,
+        category: str | None = None,
+        question: str | None = None,
+    ) -> None:
+        key, channel = self._ready_to_post(interaction, PRIVATE_PERMISSIONS)
+        chosen = await self._choose(key[0], key[1], category, question)
+        self.cooldown.record(key, self.bot.now())
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        thread = await channel.create_thread(
+            name=render.thread_name(chosen),
+            type=discord.ChannelType.private_thread,
+            invitable=False,
+            auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+        )
+        message = await thread.send(
+            render.thread_intro(chosen), embed=render.question_embed(chosen, self.bot.pack_of(chosen))
+        )
+        # Recorded before the member is added, so their first answer always finds the post.
+        await self.bot.db.posts.create(
+            guild_id=key[0],
+            channel_id=channel.id,
+            message_id=message.id,
+            thread_id=thread.id,
+            question_id=chosen.id,
+            source="practice",
+            posted_by=interaction.user.id,
+            is_private=True,
+            posted_at=self.bot.now(),
+        )
+        await thread.add_user(interaction.user)
+        await interaction.followup.send(
+            f"Your private practice thread is ready: {thread.mention}. Only you (and moderators) can see it; "
+            "answers there count towards your progress but are never offered for peer review.",
+            ephemeral=True,
+        )
+
+    def _ready_to_post(
+        self, interaction: discord.Interaction, needed: tuple[str, ...]
+    ) -> tuple[tuple[int, int], discord.TextChannel]:
+        """Refuse early (cooldown, channel type, permissions) before anything is posted."""
         assert interaction.guild_id is not None
         key = (interaction.guild_id, interaction.user.id)
         wait = self.cooldown.retry_after(key, self.bot.now())
@@ -63,34 +136,15 @@ class Questions(commands.Cog):
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise UserFacingError(
-                "Use /question in a regular text channel: I open a thread on the question there."
+                "Use this in a regular text channel: I open a thread on the question there."
             )
-        missing = missing_permissions(interaction.app_permissions, POSTING_PERMISSIONS)
+        missing = missing_permissions(interaction.app_permissions, needed)
         if missing:
             raise UserFacingError(
                 f"I can't post questions here: I'm missing {', '.join(missing)} in {channel.mention}. "
                 "Ask an admin to grant it."
             )
-        chosen = await self._choose(interaction.guild_id, interaction.user.id, category, question)
-        pack = self.bot.pack_of(chosen)
-        # Claimed before the first await that talks to Discord, so a double click cannot post twice.
-        self.cooldown.record(key, self.bot.now())
-        await interaction.response.send_message(embed=render.question_embed(chosen, pack))
-        message = await interaction.original_response()
-        thread = await message.create_thread(
-            name=render.thread_name(chosen), auto_archive_duration=THREAD_ARCHIVE_MINUTES
-        )
-        await self.bot.db.posts.create(
-            guild_id=interaction.guild_id,
-            channel_id=channel.id,
-            message_id=message.id,
-            thread_id=thread.id,
-            question_id=chosen.id,
-            source="command",
-            posted_by=interaction.user.id,
-            posted_at=self.bot.now(),
-        )
-        await thread.send(render.thread_intro(chosen))
+        return key, channel
 
     async def _choose(
         self, guild_id: int, member_id: int, category: str | None, wanted: str | None
@@ -113,12 +167,14 @@ class Questions(commands.Cog):
         assert question is not None
         return question
 
+    @practice.autocomplete("category")
     @question.autocomplete("category")
     async def category_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return category_choices(self.bot.library, current)
 
+    @practice.autocomplete("question")
     @question.autocomplete("question")
     async def question_autocomplete(
         self, interaction: discord.Interaction, current: str

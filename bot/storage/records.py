@@ -170,6 +170,7 @@ class RecentAnswer:
     message_id: int | None
     created_at: datetime
     score: int | None
+    private: bool = False  # given in a private practice thread: shown to its author only
 
 
 @dataclass(frozen=True, slots=True)

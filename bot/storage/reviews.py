@@ -132,13 +132,17 @@ class ReviewRepository:
         return int(row[0]) if row is not None else 0
 
     async def queue(self, guild_id: int, member_id: int, limit: int = 10) -> list[QueueEntry]:
-        """Answers the member could review: fewest reviews first, then oldest first."""
+        """Answers the member could review: fewest reviews first, then oldest first.
+
+        Answers given in private practice threads are never offered: others cannot see them.
+        """
         rows = await self._sql.fetchall(
             "SELECT a.*, (SELECT COUNT(*) FROM reviews r WHERE r.answer_id = a.id AND r.removed_at IS NULL) "
             "AS review_count FROM answers a "
             "WHERE a.guild_id = ? AND a.member_id != ? AND a.deleted_at IS NULL "
             "AND NOT EXISTS (SELECT 1 FROM reviews mine WHERE mine.answer_id = a.id "
             "AND mine.reviewer_id = ? AND mine.removed_at IS NULL) "
+            "AND NOT EXISTS (SELECT 1 FROM question_posts p WHERE p.id = a.post_id AND p.is_private = 1) "
             "ORDER BY review_count ASC, a.created_at ASC, a.id ASC LIMIT ?",
             (guild_id, member_id, member_id, limit),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.client import InterviewBot
-from tests.integration.harness import BotEnv
+from tests.integration.harness import BotEnv, answer_by_message
 
 CREATE_PUBLIC_THREADS = 1 << 35
 
@@ -160,3 +160,38 @@ async def test_question_in_a_thread_is_refused(env: BotEnv, bot: InterviewBot) -
     ix = await env.fake.invoke_command(env.bob, thread, "question")
     await ix.settled()
     assert ix.ephemeral and "regular text channel" in ix.content
+
+
+async def test_practice_opens_a_private_thread_whose_answers_stay_private(
+    env: BotEnv, bot: InterviewBot
+) -> None:
+    ix = await env.fake.invoke_command(env.bob, env.channel, "practice", {"question": "mentoring"})
+    await ix.settled()
+    assert ix.ephemeral and "private practice thread" in ix.all_text
+    thread = await env.fake.wait_until(lambda: next(iter(env.fake.threads), None), what="thread")
+    assert thread.type == 12 and not thread.invitable
+    assert env.bob.id in thread.member_ids and env.alice.id not in thread.member_ids
+    assert not [m for m in env.fake.messages_in(env.channel) if m.embeds], "nothing is posted in the channel"
+    question = await env.fake.wait_for_message(thread, lambda m: bool(m.embeds))
+    assert question.embeds[0]["title"].startswith("Give an example of how you mentored")
+
+    await answer_by_message(
+        env, env.bob, thread, "I paired weekly with a junior on our on-call runbooks for a year."
+    )
+    queue = await env.fake.invoke_command(env.alice, env.channel, "review")
+    await queue.settled()
+    assert "Nothing waiting for your review" in queue.content
+    public = await env.fake.invoke_command(env.alice, env.channel, "progress", {"member": env.bob})
+    await public.settled()
+    assert str(thread.id) not in str(public.embeds[0])
+    mine = await env.fake.invoke_command(env.bob, env.channel, "progress")
+    await mine.settled()
+    assert str(thread.id) in str(mine.embeds[0])
+
+
+async def test_practice_names_a_missing_private_thread_permission(env: BotEnv, bot: InterviewBot) -> None:
+    env.fake.set_bot_permissions(env.channel, deny=1 << 36)  # Create Private Threads
+    await env.fake.flush()
+    ix = await env.fake.invoke_command(env.bob, env.channel, "practice")
+    await ix.settled()
+    assert ix.ephemeral and "Create Private Threads" in ix.content
