@@ -53,7 +53,8 @@ class ProgressRepository:
         recent = await self._sql.fetchall(
             "SELECT a.id, a.question_id, COALESCE(a.thread_id, a.channel_id) AS channel_id, a.message_id, "
             "a.created_at, c.score, COALESCE(p.is_private, 0) AS private FROM answers a "
-            "LEFT JOIN coaching_results c ON c.answer_id = a.id LEFT JOIN question_posts p ON p.id = a.post_id "
+            "LEFT JOIN coaching_results c ON c.answer_id = a.id "
+            "LEFT JOIN question_posts p ON p.id = a.post_id "
             "WHERE a.guild_id = ? AND a.member_id = ? AND a.deleted_at IS NULL "
             "ORDER BY a.created_at DESC, a.id DESC LIMIT ?",
             (*key, RECENT),
