@@ -6,6 +6,8 @@ looking someone else up shows only what is already public in threads (answers an
 
 from __future__ import annotations
 
+import asyncio
+import io
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,13 +18,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import render
+from bot.cogs.progress_card import CardData, render_card
 from bot.cogs.review_render import dimension_names
+from bot.domain.errors import UserFacingError
 from bot.domain.packs import Library
 from bot.domain.progress import LastAttempt, Streak, Suggestion, practice_plan, streak
+from bot.storage.records import ProgressSummary
 
 if TYPE_CHECKING:
     from bot.client import InterviewBot
-    from bot.storage.records import ProgressSummary
 
 
 def flag_text(library: Library, flag_id: str) -> str:
@@ -147,13 +151,22 @@ class Progress(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="progress", description="Your answers, coverage, red flags and reviews.")
-    @app_commands.describe(member="Someone else's public progress (their coaching stays private).")
+    @app_commands.describe(
+        member="Someone else's public progress (their coaching stays private).",
+        card="Add a PNG progress card (your own progress only).",
+    )
     @app_commands.guild_only()
-    async def progress(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+    async def progress(
+        self, interaction: discord.Interaction, member: discord.Member | None = None, card: bool = False
+    ) -> None:
         assert interaction.guild_id is not None
         target: discord.abc.User = member or interaction.user
-        summary = await self.bot.db.progress.summary(interaction.guild_id, target.id)
         private_view = target.id == interaction.user.id
+        if card and not private_view:
+            raise UserFacingError("Progress cards show coaching results, which are private: make your own.")
+        if card:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        summary = await self.bot.db.progress.summary(interaction.guild_id, target.id)
         coaching = await self._coaching(interaction.guild_id, target.id) if private_view else None
         embed = progress_embed(
             summary,
@@ -163,7 +176,30 @@ class Progress(commands.Cog):
             private_view=private_view,
             coaching=coaching,
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        if not card:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        assert coaching is not None
+        png = await asyncio.to_thread(
+            render_card, await self._card_data(interaction.guild_id, target, summary, coaching)
+        )
+        embed.set_image(url="attachment://progress.png")
+        await interaction.followup.send(
+            embed=embed, file=discord.File(io.BytesIO(png), filename="progress.png"), ephemeral=True
+        )
+
+    async def _card_data(
+        self, guild_id: int, member: discord.abc.User, summary: ProgressSummary, coaching: Coaching
+    ) -> CardData:
+        totals = Counter(q.category for q in self.bot.library.all_questions)
+        return CardData(
+            member_name=member.display_name,
+            answered_by_category=summary.answered_by_category,
+            totals_by_category=dict(totals),
+            scores=await self.bot.db.progress.score_history(guild_id, member.id),
+            streak_days=coaching.streak.current,
+            average_coverage=summary.average_coverage,
+        )
 
     async def _coaching(self, guild_id: int, member_id: int) -> Coaching:
         zone = await self.member_zone(guild_id, member_id)

@@ -107,3 +107,15 @@ class ProgressRepository:
             (guild_id, to_db_time(since), limit),
         )
         return [LeaderboardRow(row["member_id"], row["questions"], row["answers"]) for row in rows]
+
+    async def score_history(
+        self, guild_id: int, member_id: int, limit: int = 30
+    ) -> list[tuple[datetime, int]]:
+        """The member's most recent coached answers as (time, score), oldest first, for charts."""
+        rows = await self._sql.fetchall(
+            "SELECT a.created_at, c.score FROM answers a JOIN coaching_results c ON c.answer_id = a.id "
+            "WHERE a.guild_id = ? AND a.member_id = ? AND a.deleted_at IS NULL "
+            "ORDER BY a.created_at DESC, a.id DESC LIMIT ?",
+            (guild_id, member_id, limit),
+        )
+        return [(from_db_time(row["created_at"]), row["score"]) for row in reversed(rows)]

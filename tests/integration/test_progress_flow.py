@@ -89,3 +89,20 @@ async def test_timezone_autocomplete(env: BotEnv, bot: InterviewBot) -> None:
         env.bob, env.channel, "mydata timezone", focused="zone", value="tokyo"
     )
     assert "Asia/Tokyo" in [c["value"] for c in choices]
+
+
+async def test_progress_card_is_attached_for_yourself_only(env: BotEnv, bot: InterviewBot) -> None:
+    thread = await open_thread(env, "incident-leadership")
+    await answer_by_message(env, env.bob, thread, STRONG_INCIDENT_ANSWER)
+    ix = await env.fake.invoke_command(env.bob, env.channel, "progress", {"card": True})
+    await ix.settled(timeout=20)
+    assert ix.ephemeral
+    message = ix.message
+    assert message is not None and message.attachments[0]["filename"] == "progress.png"
+    assert message.embeds[0]["image"]["url"] == "attachment://progress.png"
+
+    other = await env.fake.invoke_command(
+        env.alice, env.channel, "progress", {"member": env.bob, "card": True}
+    )
+    await other.settled()
+    assert other.ephemeral and "private" in other.content
