@@ -44,10 +44,8 @@ def main() -> None:
         began = time.perf_counter()
         png = render_card(data)
         timings.append((time.perf_counter() - began) * 1000)
-    print(
-        f"progress card: {len(png):,} bytes; over {args.runs} runs median {statistics.median(timings):.1f} ms, "
-        f"max {max(timings):.1f} ms"
-    )
+    median = statistics.median(timings)
+    print(f"progress card: {len(png):,} bytes; {args.runs} runs: median {median:.1f} ms, max {max(timings):.1f} ms")
 
 
 if __name__ == "__main__":
