@@ -7,8 +7,10 @@ so the yardstick does not depend on the code it measures. Labelling rules: tests
 
 Every `tests/eval/*.yaml` file gets the per-answer checks and the generic composition checks; ids are
 unique across files so results can be reported per answer without naming the file. Each file also has
-its own size targets: `answers.yaml` (the first set) and `answers_more.yaml` (the second, independently
-written set, which stresses red flags and near-misses harder).
+its own size targets: `answers.yaml` (the first set), `answers_more.yaml` (the second, independently
+written set, which stresses red flags and near-misses harder) and `answers_c.yaml` (the third, a held-out
+set written in other words than the pack: synonyms, hedging, jargon, and practice questions no other set
+covers).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVAL_DIR = ROOT / "tests" / "eval"
 BASE_FILE = "answers.yaml"
 MORE_FILE = "answers_more.yaml"
+THIRD_FILE = "answers_c.yaml"
 PACK_PATH = ROOT / "content" / "senior-devops.yaml"
 
 KEYS = {"id", "question", "split", "band", "answer", "covers", "question_flags", "global_flags", "star"}
@@ -92,7 +95,7 @@ def _lacks_star_part(star: dict[str, bool]) -> bool:
 
 
 def test_both_sets_are_present() -> None:
-    assert {BASE_FILE, MORE_FILE} <= set(_eval_files())
+    assert {BASE_FILE, MORE_FILE, THIRD_FILE} <= set(_eval_files())
 
 
 def test_ids_are_unique_across_all_sets() -> None:
@@ -363,5 +366,101 @@ def test_more_set_has_enough_incomplete_star_stories() -> None:
 @pytest.mark.parametrize(("answer_id", "phrase"), sorted(NEAR_MISSES.items()))
 def test_more_set_near_misses_stay_unflagged(answer_id: str, phrase: str) -> None:
     entry = _entry(MORE_FILE, answer_id)
+    assert phrase in " ".join(entry["answer"].casefold().split()), "the trap phrase was edited away"
+    assert entry["global_flags"] == [] and entry["question_flags"] == []
+
+
+# ---------------------------------------------------------------- third set (answers_c.yaml)
+
+# Practice questions that neither earlier set covers; the third set must measure them.
+THIRD_NEW_PRACTICE = {"self-service-platform", "measuring-platform-team", "dev-teams-ownership", "dr-testing"}
+# The third set's answers are held to a tighter length, like a spoken answer of one to two minutes.
+THIRD_MAX_WORDS = 220
+
+# Traps of the third set: each names a flag's topic only to reject it, or uses its keyword innocently,
+# or admits a gap honestly (or, for the toil answer, fixes by hand once and then builds the systemic fix,
+# which the hero-culture rule does not flag). Each must stay unflagged, with its phrase intact.
+THIRD_NEAR_MISSES = {
+    "incident-leadership-strong-c1": "grab a shell on the nodes myself",
+    "toil-automation-strong-c1": "i fixed it myself at 2am",
+    "cicd-kubernetes-pipeline-strong-c1": "keep the product names out of it",
+    "iac-multi-environment-strong-c1": "one big terraform root for everything and it bit us",
+    "latency-5xx-diagnosis-strong-c2": "whether the problem's even on us",
+    "legacy-platform-strong-c1": "that conversation can wait a few months",
+    "slos-error-budgets-mixed-c2": "feature work just carries on",
+    "cloud-cost-optimisation-strong-c1": "not something to hand over to finance",
+    "blameless-culture-strong-c1": "blameless doesn't mean nobody owns the action items",
+    "dev-teams-ownership-strong-c1": "quietly keep carrying their service for them",
+    "outage-you-caused-strong-c1": "it was my change",
+    "zero-downtime-migrations-strong-c1": "to rename a column",
+}
+
+
+def test_third_set_ids_carry_the_c_suffix() -> None:
+    for entry in _answers(THIRD_FILE):
+        assert re.fullmatch(r".+-(strong|mixed|weak)-c\d+", entry["id"]), entry["id"]
+
+
+def test_third_set_size_and_question_coverage() -> None:
+    answers = _answers(THIRD_FILE)
+    questions = _questions()
+    per_question = Counter(e["question"] for e in answers)
+    assert len(answers) == 80
+    for q in questions.values():
+        if q["kind"] == "primary":
+            assert 4 <= per_question[q["id"]] <= 5, f"{q['id']}: {per_question[q['id']]} answers"
+    practice = {q["id"] for q in questions.values() if q["kind"] == "practice"}
+    covered_practice = {q for q in practice if per_question[q]}
+    assert len(covered_practice) >= 6
+    assert covered_practice >= THIRD_NEW_PRACTICE, THIRD_NEW_PRACTICE - covered_practice
+    assert all(per_question[q] <= 2 for q in practice)
+
+
+def test_third_set_split_is_even() -> None:
+    splits = Counter(e["split"] for e in _answers(THIRD_FILE))
+    assert splits["tune"] == splits["test"] == 40, splits
+
+
+@pytest.mark.parametrize("answer_id", [e["id"] for e in _answers(THIRD_FILE)])
+def test_third_set_answers_stay_spoken_length(answer_id: str) -> None:
+    count = len(_entry(THIRD_FILE, answer_id)["answer"].split())
+    assert MIN_WORDS <= count <= THIRD_MAX_WORDS, f"{count} words"
+
+
+def test_third_set_global_flags_are_spread_and_in_both_splits() -> None:
+    answers = _answers(THIRD_FILE)
+    for flag in _pack()["red_flags"]:
+        carriers = [e for e in answers if flag["id"] in e["global_flags"]]
+        assert len(carriers) >= 6, f"{flag['id']} labelled {len(carriers)} times"
+        assert len({e["question"] for e in carriers}) >= 4, f"{flag['id']} under too few questions"
+        assert {e["split"] for e in carriers} == SPLITS, f"{flag['id']} missing from a split"
+
+
+def test_third_set_commits_every_avoid_entry_in_both_splits() -> None:
+    answers = _answers(THIRD_FILE)
+    for q in _questions().values():
+        for index in range(len(q.get("avoid") or [])):
+            splits = {
+                e["split"] for e in answers if e["question"] == q["id"] and index in e["question_flags"]
+            }
+            assert splits == SPLITS, f"{q['id']} avoid[{index}] committed only in {sorted(splits)}"
+
+
+def test_third_set_behavioural_answers_are_often_incomplete_and_vary_in_results() -> None:
+    stars = [e["star"] for e in _answers(THIRD_FILE) if e["star"] is not None]
+    lacking = [s for s in stars if _lacks_star_part(s)]
+    assert len(lacking) >= 0.4 * len(stars), f"{len(lacking)} of {len(stars)} lack a STAR part"
+    feeling_only = [s for s in stars if s["result"] and not s["quantified_result"]]
+    assert len(feeling_only) >= 5, f"only {len(feeling_only)} feeling-only results"
+    assert sum(s["quantified_result"] for s in stars) >= 5
+
+
+def test_third_set_has_enough_near_misses() -> None:
+    assert len(THIRD_NEAR_MISSES) >= 8
+
+
+@pytest.mark.parametrize(("answer_id", "phrase"), sorted(THIRD_NEAR_MISSES.items()))
+def test_third_set_near_misses_stay_unflagged(answer_id: str, phrase: str) -> None:
+    entry = _entry(THIRD_FILE, answer_id)
     assert phrase in " ".join(entry["answer"].casefold().split()), "the trap phrase was edited away"
     assert entry["global_flags"] == [] and entry["question_flags"] == []
