@@ -36,6 +36,7 @@ EXTENSIONS = (
     "bot.cogs.daily",
     "bot.cogs.reviews",
     "bot.cogs.settings",
+    "bot.cogs.mock",
 )
 
 

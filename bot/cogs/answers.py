@@ -176,6 +176,9 @@ class Answers(commands.Cog):
         if not isinstance(channel, discord.Thread):
             return None
         post = await self.bot.db.posts.by_thread(channel.id)
+        if post is None:  # a /mock thread: answers belong to the question the session asked last
+            post_id = await self.bot.db.mock_sessions.current_post_id(channel.id)
+            post = None if post_id is None else await self.bot.db.posts.get(post_id)
         if post is None:
             return None
         question = self.bot.library.question(post.question_id)
@@ -218,6 +221,7 @@ class Answers(commands.Cog):
         await self._safe_reply(
             message, render.answer_card_text(message.author), view=answer_card_view(answer.id)
         )
+        self.bot.dispatch("answer_recorded", answer, post)  # e.g. a /mock session moves on
 
     def _is_reply_to_someone_else(self, message: discord.Message) -> bool:
         ref = message.reference
@@ -313,6 +317,7 @@ class Answers(commands.Cog):
             message_id=posted.id,
             source="modal",
         )
+        self.bot.dispatch("answer_recorded", answer, post)
         await posted.edit(view=answer_card_view(answer.id))
         embed = render.coaching_embed(report, question, self.bot.pack_of(question))
         await interaction.followup.send(

@@ -115,6 +115,42 @@ class MockInterview:
         return min(scored, key=lambda t: t.report.score if t.report else 0) if scored else None
 
 
+@dataclass(frozen=True, slots=True)
+class TurnOutcome:
+    """One question of a finished (or stopped) mock as the scorecard shows it, from stored results.
+
+    ``took`` is None when the question was never answered; ``score`` is None when there is no
+    coaching to show (unanswered, or the answer was deleted).
+    """
+
+    question: Question
+    took: timedelta | None
+    score: int | None
+    pointers_covered: int = 0
+    pointers_total: int = 0
+    red_flags: int = 0
+
+    def over_budget(self, budget: timedelta) -> bool:
+        return self.took is not None and self.took > budget
+
+
+def average_outcome_score(outcomes: Sequence[TurnOutcome]) -> float | None:
+    scores = [o.score for o in outcomes if o.score is not None]
+    return sum(scores) / len(scores) if scores else None
+
+
+def weakest_outcome(outcomes: Sequence[TurnOutcome]) -> TurnOutcome | None:
+    """What to practise next: the lowest scored question (ties: the earlier one), as in the terminal."""
+    scored = [o for o in outcomes if o.score is not None]
+    return min(scored, key=lambda o: o.score if o.score is not None else 0) if scored else None
+
+
+def format_duration(span: timedelta) -> str:
+    """'3m05s': compact enough for a scorecard line, exact enough to compare with the budget."""
+    seconds = max(0, int(span.total_seconds()))
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")

@@ -30,6 +30,7 @@ from bot.storage.daily_runs import DailyRunRepository
 from bot.storage.guilds import GuildRepository
 from bot.storage.members import MemberRepository
 from bot.storage.migrator import DEFAULT_MIGRATIONS_DIR, migrate
+from bot.storage.mock_sessions import MockSessionRepository
 from bot.storage.posts import PostRepository
 from bot.storage.progress import ProgressRepository
 from bot.storage.reviews import ReviewRepository
@@ -56,6 +57,7 @@ class Database:
         self.schedules = ScheduleRepository(sql)
         self.daily_runs = DailyRunRepository(sql)
         self.members = MemberRepository(sql)
+        self.mock_sessions = MockSessionRepository(sql)
 
     @classmethod
     async def connect(

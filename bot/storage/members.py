@@ -92,6 +92,11 @@ class MemberRepository:
                 "WHERE posted_by = ? AND (? IS NULL OR guild_id = ?)",
                 (member_id, *scope),
             )
+            # Mock interview sessions are the member's own record (turns cascade with them).
+            await tx.execute(
+                "DELETE FROM mock_sessions WHERE member_id = ? AND (? IS NULL OR guild_id = ?)",
+                (member_id, *scope),
+            )
             members = await tx.execute(
                 "DELETE FROM members WHERE member_id = ? AND (? IS NULL OR guild_id = ?)", (member_id, *scope)
             )
@@ -141,8 +146,24 @@ class MemberRepository:
             "FROM question_posts WHERE posted_by = ? ORDER BY id",
             (member_id,),
         )
+        mocks = await self._sql.fetchall(
+            "SELECT s.id, s.guild_id, s.thread_id, s.question_ids, s.budget_seconds, s.status, s.started_at, "
+            "s.ended_at, (SELECT json_group_array(json_object('position', t.position, 'question_id', "
+            "t.question_id, 'asked_at', t.asked_at, 'answer_id', t.answer_id, 'answered_at', t.answered_at)) "
+            "FROM mock_turns t WHERE t.session_id = s.id) AS turns "
+            "FROM mock_sessions s WHERE s.member_id = ? ORDER BY s.id",
+            (member_id,),
+        )
         return {
             "member_id": member_id,
+            "mock_interviews": [
+                {
+                    **dict(row),
+                    "question_ids": json.loads(row["question_ids"]),
+                    "turns": json.loads(row["turns"]),
+                }
+                for row in mocks
+            ],
             "settings": [
                 {**dict(row), "leaderboard_opt_out": bool(row["leaderboard_opt_out"])} for row in settings
             ],

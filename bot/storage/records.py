@@ -6,7 +6,7 @@ All datetimes are aware UTC; local calendar dates are ``datetime.date``; Discord
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from bot.domain.coaching_types import StarResult
@@ -15,6 +15,7 @@ from bot.domain.model import FlagScope
 PostSource = Literal["command", "daily", "practice", "mock"]
 AnswerSource = Literal["message", "modal"]
 RunStatus = Literal["claimed", "posted", "skipped", "failed"]
+MockStatus = Literal["active", "finished", "stopped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,3 +198,44 @@ class LeaderboardRow:
     member_id: int
     questions: int  # distinct questions answered in the period
     answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class MockTurn:
+    """One asked question of a mock interview; ``answer_id`` is the first answer that counted."""
+
+    session_id: int
+    position: int
+    question_id: str
+    post_id: int | None
+    asked_at: datetime
+    answer_id: int | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MockSession:
+    """A timed mock interview in a private thread; ``turns`` are the questions asked so far."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    thread_id: int
+    member_id: int
+    question_ids: tuple[str, ...]
+    budget: timedelta
+    current_index: int
+    status: MockStatus
+    intro_message_id: int | None
+    started_at: datetime
+    ended_at: datetime | None
+    turns: tuple[MockTurn, ...] = ()
+
+    @property
+    def current_turn(self) -> MockTurn | None:
+        """The turn waiting for (or just given) an answer; None before the first question is recorded."""
+        return next((t for t in self.turns if t.position == self.current_index), None)
+
+    @property
+    def is_last_question(self) -> bool:
+        return self.current_index >= len(self.question_ids) - 1

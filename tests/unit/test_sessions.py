@@ -102,3 +102,25 @@ def test_mock_command_rejects_unknown_category() -> None:
         err=err,
     )
     assert code == 2 and "Astrology" in err.getvalue()
+
+
+def test_turn_outcomes_summarise_average_weakest_and_over_budget() -> None:
+    from bot.domain.sessions import (
+        TurnOutcome,
+        average_outcome_score,
+        format_duration,
+        weakest_outcome,
+    )
+
+    questions = plan_interview(load_library(CONTENT).all_questions, 3, random.Random(1))
+    budget = timedelta(minutes=4)
+    fast = TurnOutcome(questions[0], timedelta(minutes=2), 70, 3, 5, 0)
+    slow = TurnOutcome(questions[1], timedelta(minutes=4, seconds=1), 40, 1, 5, 2)
+    skipped = TurnOutcome(questions[2], None, None)
+    assert not fast.over_budget(budget) and slow.over_budget(budget) and not skipped.over_budget(budget)
+    assert TurnOutcome(questions[0], budget, 10).over_budget(budget) is False, "exactly on budget is fine"
+    assert average_outcome_score([fast, slow, skipped]) == 55
+    assert weakest_outcome([fast, slow, skipped]) is slow
+    assert weakest_outcome([TurnOutcome(questions[0], None, 40), slow]).question is questions[0]
+    assert average_outcome_score([skipped]) is None and weakest_outcome([skipped]) is None
+    assert format_duration(timedelta(minutes=3, seconds=5)) == "3m05s"
