@@ -184,6 +184,16 @@ def load_items(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def _load_times(content: Path) -> tuple[float, float]:
+    """Seconds to load the content folder the first time in this process, and once more unchanged."""
+    start = time.perf_counter()
+    load_library(content)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    load_library(content)
+    return first, time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -202,11 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     files = eval_files(args.eval)
     items = [(name, i) for name, i in load_items(files) if args.split == "all" or i["split"] == args.split]
     chosen = [i for _, i in items]
+    load_first, load_cached = _load_times(args.content)
     res = evaluate(chosen, args.content)
     for _ in range(max(0, args.repeat - 1)):
         res.times.extend(evaluate(chosen, args.content).times)
     names = ", ".join(f.name for f in files)
     print(render(res, args.split, len(chosen), label=f"[all: {names}] "))
+    print(f"pack load          first {load_first * 1000:.0f} ms  unchanged {load_cached * 1000:.2f} ms")
     if args.file:
         for file in files:
             subset = [i for name, i in items if name == file.name]

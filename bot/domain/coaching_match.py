@@ -177,6 +177,25 @@ REJECTION = (
     "when i was junior", "when i was more junior", "back when i was", "what not to do", "red flag",
     "does not scale", "did not scale", "not sustainable", "unsustainable", "hero culture", "heroics",
     "not the answer", "not the fix", "wrong lesson",
+    # told as a past mistake that hurt: "we started with one big state and it bit us"
+    "bit us", "bite us", "bitten", "burned us", "burnt us", "got burned", "got burnt", "hard way",
+    "never again",
+)  # fmt: skip
+# Dismissal: a sentence that waves a practice away ("understanding legacy code is a rabbit hole",
+# "we stopped assigning owners") names the concept only to set it aside (labelling rule 2).
+DISMISSING = (
+    "rabbit hole", "waste of time", "not worth it", "not worth the", "never been worth", "pointless",
+    "overkill", "no point in", "do not bother", "would not bother", "will not bother", "gave up on",
+    "give up on", "stopped doing", "stopped assign*", "stopped track*", "stopped writ*", "stopped runn*",
+    "stopped hold*", "stopped follow*", "abandon*",
+)  # fmt: skip
+# Vague mentions: a concept named in passing ("things like canaries", "you can always roll back",
+# "I know about error budgets in theory") is not the substance a pointer asks for (labelling rule 1).
+VAGUE = (
+    "and so on", "etc", "i know about",
+    "heard of", "heard about", "in theory", "you can always", "you could always", "we can always",
+    "we could always", "i guess", "buzzword*", "some kind of", "some sort of", "that kind of thing",
+    "all that", "the usual", "and all that", "kind of thing", "i suppose", "and stuff",
 )  # fmt: skip
 # Negators that, followed by one of these words, mean the opposite ("I don't mind", "never hesitate").
 NEGATION_CANCEL = frozenset({"mind", "hesitate", "afraid", "hesitated", "minded"})
@@ -279,7 +298,8 @@ def any_affirmed(sentences: list[Sentence], phrases: tuple[str, ...]) -> Sentenc
 
 
 def disowned(sentence: Sentence) -> bool:
-    return any_phrase(sentence, DISOWNING)
+    """Does the sentence hand the subject to someone else, or wave it away as not worth doing?"""
+    return any_phrase(sentence, DISOWNING) or any_phrase(sentence, DISMISSING)
 
 
 def rejecting(sentence: Sentence) -> bool:
@@ -307,6 +327,7 @@ def hits(
             continue
         if honour_disowning and disowned(sentence):
             continue
+        vague = honour_disowning and any_phrase(sentence, VAGUE)
         strength = 0
         specific = False
         found: set[int] = set()
@@ -317,7 +338,8 @@ def hits(
                 strength += len(matched)
                 specific = specific or any(len(p.parts) > 1 for p in matched)
         if found:
-            out.append(Hit(sentence, frozenset(found), strength, specific))
+            # A vague mention still places the concept, but lends the window no substance.
+            out.append(Hit(sentence, frozenset(found), 0 if vague else strength, specific and not vague))
     return out
 
 

@@ -12,11 +12,12 @@ outcome at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.domain.coaching_match import any_phrase
 from bot.domain.coaching_types import StarResult
-from bot.domain.text import Sentence
+from bot.domain.text import BOUNDARY, Sentence
 
 HYPOTHETICAL = frozenset(("would", "could", "should", "might", "will", "shall", "may"))
 HYPOTHETICAL_PHRASES = (
@@ -71,8 +72,8 @@ TASK = (
     "i was hired", "i was given", "i acted as", "i became", "i took point", "i ran the", "i coordinated",
     "my objective", "i proposed", "usually me", "on the hook", "as the senior", "as the lead",
     "as the tech lead", "as the on call", "i got paged", "i was paged", "my change", "i pushed",
-    "i made a change", "i caused", "i broke", "ended up coordinating", "the one who", "it was my",
-    "owned the", "i was the one", "up to me", "i was on the", "i wanted", "i was worried",
+    "i made a change", "i caused", "i broke", "ended up coordinating", "i ... the one who", "it was my",
+    "i owned the", "i was the one", "up to me", "i was on the", "i wanted", "i was worried",
     # role statements without an article or with a gap: "I was incident commander that night"
     "i was ... lead", "i was ... commander", "i was ... owner", "i was ... on call", "i was ... in charge",
     "i was ... responsible", "i was ... ic", "i was ... point", "i was ... manager", "i was ... architect",
@@ -84,8 +85,10 @@ TASK = (
     "i was a ... sre", "i was a ... developer", "i mentored", "i was mentoring", "i was her", "i was his",
     "i was their", "my mentee", "assigned to me", "handed to me", "landed on me", "landed with me",
     "came to me", "asked me to", "tasked me", "gave me", "my manager asked", "my lead asked",
-    "my call", "my decision", "on my plate", "mandate", "i was accountable", "accountable for",
-    "responsible for", "in charge of", "my team of", "i managed", "i own*", "i was in the hot seat",
+    "my call", "my decision", "on my plate", "my mandate", "mandate ... me", "i was accountable",
+    "i ... accountable for", "i ... responsible for", "i ... in charge of", "me ... in charge",
+    "my team of", "i managed", "i own*", "i was in the hot seat",
+    "i just took it", "i took charge", "i took over", "i took it over", "i grabbed it", "i picked up the",
 )  # fmt: skip
 # A role told in the past survives a hypothetical aside ("I led the infra team, so I'd be on the hook").
 ROLE_PAST = (
@@ -130,7 +133,8 @@ FEELINGS = (
     "was pleased", "were pleased", "worked out", "was a success", "was great", "was good",
     "turned out well", "turned out fine", "was fine", "everyone was", "felt good", "felt great",
     "felt quieter", "felt better", "people liked", "was well received", "went smoothly", "was nice",
-    "it worked", "all good", "happy with", "loved it",
+    "it worked", "all good", "happy with", "loved it", "got sorted", "got fixed", "got there",
+    "got it sorted", "got resolved", "got through it",
 )  # fmt: skip
 FREQUENCY = frozenset((
     "hourly", "daily", "weekly", "fortnightly", "monthly", "quarterly", "yearly", "annually", "nightly",
@@ -146,8 +150,51 @@ NUMBER_WORDS = frozenset((
 ))  # fmt: skip
 BEFORE_AFTER = (
     "x faster", "times faster", "times fewer", "times more", "times less", "times as", "x cheaper",
-    "order of magnitude", "before and after", "an hour", "a day", "a week", "a third", "a quarter of",
-    "per cent", "per week", "per day", "per month", "went from", "down to", "up to",
+    "order of magnitude", "an hour", "a day", "a week", "a month", "a third", "a quarter of", "a fifth",
+    "a tenth", "per cent", "an order of", "by half", "in half",
+)  # fmt: skip
+# A number right after one of these is a label, not a measurement ("sev 1", "phase 2", "python 3").
+LABEL_BEFORE = frozenset((
+    "sev", "severity", "priority", "p", "phase", "step", "stage", "wave", "round", "part", "number", "no",
+    "tier", "level", "layer", "gen", "generation", "v", "version", "release", "python", "java", "node",
+    "postgres", "postgresql", "mysql", "kubernetes", "k8s", "php", "ruby", "go", "terraform", "helm", "tls",
+    "http", "ipv", "jdk", "ubuntu", "centos", "rhel", "debian", "windows", "ios", "android", "elasticsearch",
+    "redis", "mongo", "mongodb", "angular", "react", "spring", "log4j", "openssl", "rails", "django",
+    "ec", "s", "route", "team", "room", "floor", "ticket", "jira", "pr", "issue", "chapter", "slide",
+))  # fmt: skip
+# A year after these is a date ("in 2021", "back in 2019"), part of the setting.
+DATE_BEFORE = frozenset((
+    "in", "since", "of", "during", "until", "early", "late", "mid", "around", "back", "summer", "winter",
+    "spring", "autumn", "fall", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "q1", "q2", "q3", "q4", "year",
+))  # fmt: skip
+# A headcount describes the setting ("a 40-person team", "a team of 12"), not an outcome.
+HEADCOUNT_AFTER = frozenset(("person", "people", "man", "strong", "member", "headcount"))
+HEADCOUNT_BEFORE = ("team of", "squad of", "group of", "org of", "company of", "startup of")
+CLOCK_AFTER = frozenset(("am", "pm", "o", "oclock", "in the morning", "at night", "at", "that", "last", "on"))
+CLOCK_PHRASES = frozenset(("in the morning", "at night", "that night", "last night", "on a", "on the"))
+CLOCK_BEFORE = frozenset(("at", "around", "about", "by", "until", "till", "past", "gone", "before", "after"))
+HOURS = {w: n for n, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+))}  # fmt: skip
+# "I'd like to think", "I'd count it as": hedges in the speaker's voice, not hypotheticals.
+HEDGE_AFTER = frozenset(("argue", "guess", "think", "call", "count", "describe", "rate"))
+_MEASURE = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:k|m|bn|x|ms|s|h|hr|hrs|min|mins|gb|tb|mb|d|w)?$")
+_CLOCK = re.compile(r"^\d{1,2}(?::\d\d)?(?:am|pm)$")
+_YEAR = re.compile(r"^(?:19[89]\d|20[0-4]\d)$")
+_STATUS = re.compile(r"^[45]\d\ds$|^[45]xx$")
+# Outcome cues that say something changed (strong enough to make an action sentence's figure an
+# outcome: "which brought results back in 38 minutes", "cut the bill by 30%").
+CHANGE = (
+    "reduc*", "cut", "dropp*", "improv*", "increas*", "decreas*", "sav*", "halv*", "doubl*", "tripl*",
+    "went from", "from ... to", "down to", "fell", "rose", "shrank", "grew", "went down", "went up",
+    "faster", "fewer", "lower", "higher", "less", "smaller", "cheaper", "quicker", "shorter",
+    "brought ... down", "brought ... back", "back up", "back in", "recover*", "restored", "resolv*",
+    "since then", "since", "now",
+    "no longer", "as a result", "which meant", "in total", "in the end", "outcome", "result*", "freed",
+    "got back", "mttr", "instead of", "compared to", "down from", "up from", "ended up", "zero", "back",
+    "lasted", "later",
 )  # fmt: skip
 DURATION_UNITS = frozenset(("minutes", "minute", "hours", "hour", "days", "day", "weeks", "week", "months",
     "month", "seconds", "second", "years", "year", "ms", "milliseconds", "sprints", "sprint"))  # fmt: skip
@@ -163,17 +210,45 @@ class StarEvidence:
 
 def hypothetical(s: Sentence) -> bool:
     """Does the sentence talk about what one would do rather than what happened?"""
+    return _first_modal(s) is not None or any_phrase(s, HYPOTHETICAL_PHRASES)
+
+
+def _first_modal(s: Sentence) -> int | None:
+    """Where the first "I would / we could ..." starts (hedges such as "I'd say" excluded)."""
     toks = s.tokens
     for i, tok in enumerate(toks):
         if tok in HYPOTHETICAL and i > 0 and toks[i - 1] in {"i", "we", "you", "one"}:
-            return True
-    return any_phrase(s, HYPOTHETICAL_PHRASES)
+            nxt = toks[i + 1] if i + 1 < len(toks) else ""
+            if nxt in HEDGE_AFTER or (nxt == "like" and toks[i + 2 : i + 4] == ("to", "think")):
+                continue
+            return i
+    return None
 
 
 def _is_past_action(s: Sentence) -> bool:
     """ "I/we <past verb>" within three words, skipping states ("we had an outage") and generalities."""
-    if any_phrase(s, GENERALITY):
+    return _past_action_at(s) is not None
+
+
+def _told_action(s: Sentence) -> bool:
+    """A step actually taken: a past action told before any "I would" in the sentence.
+
+    "I paired with him for a month so he knew what I'd be looking for" is a step taken; the modal
+    belongs to a clause about someone else's expectations.
+    """
+    at = _past_action_at(s)
+    if at is None:
         return False
+    modal = _first_modal(s)
+    if modal is not None and (modal < at or any_phrase(s, CONDITIONAL)):
+        return False
+    return modal is not None or not any_phrase(s, HYPOTHETICAL_PHRASES)
+
+
+def _past_action_at(s: Sentence) -> int | None:
+    """Token index of the first "I/we <past verb>" (see _is_past_action), or None."""
+    if any_phrase(s, GENERALITY):
+        return None
     toks = s.tokens
     for i, tok in enumerate(toks):
         if tok not in {"i", "we"}:
@@ -185,21 +260,64 @@ def _is_past_action(s: Sentence) -> bool:
             if word in NOT_ACTIONS:
                 nxt = toks[j + 1] if j + 1 < len(toks) else ""
                 if word in {"had", "got"} and nxt == "to":
-                    return True  # "we had to roll back" is an action
+                    return i  # "we had to roll back" is an action
                 if word == "had" and ((nxt.endswith("ed") and len(nxt) > 4) or nxt in IRREGULAR_PAST):
-                    return True  # "I'd volunteered": pluperfect, still something done
+                    return i  # "I'd volunteered": pluperfect, still something done
                 if word in {"was", "were"} and nxt.endswith("ing"):
-                    return True  # "I was paging people"
+                    return i  # "I was paging people"
                 if word in {"just", "kind", "sort"}:
                     continue
                 break
             if (word.endswith("ed") and len(word) > 4) or word in IRREGULAR_PAST:
-                return True
-    return False
+                return i
+    return None
 
 
 def _numeric(tok: str) -> bool:
     return any(c.isdigit() for c in tok) or tok in NUMBER_WORDS
+
+
+def _context_number(toks: tuple[str, ...], i: int) -> bool:
+    """Is the number at toks[i] part of the setting rather than a measurement?
+
+    Clock times ("at 3am", "3 in the morning"), labels ("sev 1", "phase 2", "Postgres 12"), dates
+    ("in 2021"), headcounts ("a 40-person team", "a team of 12") and status codes ("502s") are
+    how a story is set, not how it ended.
+    """
+    tok = toks[i]
+    before = toks[i - 1] if i > 0 else ""
+    after = toks[i + 1] if i + 1 < len(toks) else ""
+    if _CLOCK.match(tok) or _STATUS.match(tok) or before in LABEL_BEFORE:
+        return True
+    if _YEAR.match(tok) and (before in DATE_BEFORE or after in {"", BOUNDARY}):
+        return True
+    if after in HEADCOUNT_AFTER or " ".join(toks[max(0, i - 2) : i]) in HEADCOUNT_BEFORE:
+        return True
+    hour = int(tok) if tok.isdigit() else HOURS.get(tok, 99)
+    if hour <= 12 and _clock_time(toks, i):
+        return True
+    return before == "at" and tok.isdigit() and int(tok) <= 24 and after not in FREQUENCY | {"%", "percent"}
+
+
+def _clock_time(toks: tuple[str, ...], i: int) -> bool:
+    """ "3 am", "eleven at night", "around two that night", "at 4 on a Sunday": a time of day."""
+    after = toks[i + 1] if i + 1 < len(toks) else ""
+    if after in {"am", "pm", "o", "oclock"}:
+        return True
+    if " ".join(toks[i + 1 : i + 3]) in CLOCK_PHRASES or " ".join(toks[i + 1 : i + 4]) in CLOCK_PHRASES:
+        return True
+    before = toks[i - 1] if i > 0 else ""
+    return before in CLOCK_BEFORE and after not in FREQUENCY | DURATION_UNITS | {"%", "percent", "x", "times"}
+
+
+def _measure_token(toks: tuple[str, ...], i: int) -> bool:
+    """A number, written number or multiplier that measures something (not a label or a date)."""
+    tok = toks[i]
+    if tok in NUMBER_WORDS:
+        return not _context_number(toks, i)
+    if not any(c.isdigit() for c in tok):
+        return False
+    return bool(_MEASURE.match(tok)) and not _context_number(toks, i)
 
 
 def _figure(words: tuple[str, ...]) -> bool:
@@ -222,28 +340,45 @@ def _from_to(toks: tuple[str, ...]) -> bool:
 
 
 def quantified(s: Sentence) -> bool:
-    """A measurable figure: a number, %, a written number, a before/after, or "an hour"-style duration."""
+    """A measurable figure: a number, %, a written number, a before/after, or "an hour"-style duration.
+
+    Numbers that set the scene (clock times, dates, severities, versions, headcounts, product
+    names such as "k8s" or "EC2") are not measurements.
+    """
     toks = s.tokens
-    if "%" in toks or any(_numeric(t) for t in toks):
+    if "%" in toks or any(_measure_token(toks, i) for i in range(len(toks))):
         return True
     return _from_to(toks) or any_phrase(s, BEFORE_AFTER)
 
 
-def _result_cue(s: Sentence) -> tuple[bool, bool]:
-    """(is an outcome, is a measured outcome) for one sentence of the story's second part."""
+def _result_cue(s: Sentence, acted: bool = False, aftermath: bool = False) -> tuple[bool, bool]:
+    """(is an outcome, is a measured outcome) for one sentence of the story's second part.
+
+    The role of the sentence decides whether its figure is a result: in a sentence that tells a
+    step taken (`acted`) a figure is only an outcome next to a change cue ("which brought it back
+    in 38 minutes"), not any outcome word ("within 10 minutes I had paged two people"); in the
+    aftermath of the story (after the last step told) a figure is an outcome even without a cue
+    ("It was down for two and a half hours in total", "The team got a day a week back").
+    """
     if any_phrase(s, LESSON) and not any_phrase(s, OUTCOME_STRONG):
         return False, False
     feeling = any_phrase(s, FEELINGS)
     outcome = any_phrase(s, RESULT)
+    measured = quantified(s)
+    if aftermath and measured:
+        return True, True
     if not (feeling or outcome):
         return False, False
-    return True, outcome and quantified(s)
+    if acted and not feeling and not any_phrase(s, CHANGE):
+        return False, False  # a step told with a loose outcome word ("we met again later")
+    return True, outcome and measured
 
 
 def analyse_star(sents: list[Sentence]) -> StarEvidence:
     """Decide situation/task/action/result/quantified from sentence roles."""
     quotes: dict[str, str] = {}
     n = len(sents)
+    acted: set[int] = set()
     for s in sents:
         hypo = hypothetical(s)
         if "situation" not in quotes and s.index <= max(1, n // 2) and not hypo and any_phrase(s, SITUATION):
@@ -251,15 +386,20 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
         role_past = any_phrase(s, ROLE_PAST) and not any_phrase(s, CONDITIONAL)
         if "task" not in quotes and any_phrase(s, TASK) and (not hypo or role_past):
             quotes["task"] = s.quote()
-        if "action" not in quotes and not hypo and (s.index > 0 or n == 1) and _is_past_action(s):
-            quotes["action"] = s.quote()
-    # Results come after the story has started: skip the opening third of longer answers.
+        if (s.index > 0 or n == 1) and _told_action(s):
+            acted.add(s.index)
+            quotes.setdefault("action", s.quote())
+    last_step = max(acted, default=n)
+    first_step = min(acted, default=0)
+    # Results come after the story has started: skip the opening third of longer answers, and
+    # anything told before the first step taken (that is the situation, whatever its verbs).
     for s in sents:
-        if n > 2 and s.index < max(1, n // 3):
+        if (n > 2 and s.index < max(1, n // 3)) or s.index < first_step:
             continue
         if hypothetical(s) and not any_phrase(s, ("since then", "as a result")):
             continue
-        is_result, measured = _result_cue(s)
+        closing = s.index > last_step or s.index == n - 1  # the aftermath, or the story's last word
+        is_result, measured = _result_cue(s, s.index in acted, closing)
         if not is_result:
             continue
         quotes.setdefault("result", s.quote())

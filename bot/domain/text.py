@@ -140,6 +140,12 @@ class Phrase:
     heads: frozenset[str] = frozenset()  # first three letters of each prefix word, likewise
 
 
+@lru_cache(maxsize=16384)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """Tokens of one authored word (phrases share few words: caching makes pack loading fast)."""
+    return tokenize(word)
+
+
 @lru_cache(maxsize=65536)  # lexicon expansion makes packs hold tens of thousands of phrases
 def compile_phrase(source: str) -> Phrase:
     parts: list[tuple[str, bool, bool]] = []
@@ -149,7 +155,7 @@ def compile_phrase(source: str) -> Phrase:
             gap = True
             continue
         prefix = word.endswith("*")
-        toks = tokenize(word.rstrip("*"))
+        toks = _word_tokens(word.rstrip("*"))
         for i, tok in enumerate(toks):
             if tok == BOUNDARY:
                 continue

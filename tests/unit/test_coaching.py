@@ -392,3 +392,204 @@ def test_bench_refuses_individual_errors_on_test_split() -> None:
         check=False,
     )
     assert done.returncode == 2 and "only allowed with --split tune" in done.stderr
+
+
+STORY = "Our releases were manual and slow. I was the lead on it. We automated the checklist. "
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "Since then nothing has broken at 3am.",  # a clock time sets the scene
+        "It has been stable since we upgraded to Postgres 12.",  # a version
+        "In the end it was fixed in 2021.",  # a date
+        "Now the 40-person team is happier with it.",  # a headcount
+        "We have not had a sev-1 since.",  # a severity
+        "Everything now runs on k8s and EC2.",  # product names with digits
+    ],
+)
+def test_numbers_that_set_the_scene_do_not_quantify_a_result(ending: str) -> None:
+    star = analyse(STORY + ending)
+    assert star.result and not star.quantified_result
+
+
+def test_a_figure_after_the_last_step_is_a_measured_outcome_without_an_outcome_word() -> None:
+    aftermath = STORY + "The whole release takes about twenty minutes for the team."
+    assert analyse(aftermath).quantified_result
+    # A figure inside a step, next to a loose outcome word, is part of the action, not the result.
+    step = (
+        "Our releases were manual and slow. I was the lead on it. Within ten minutes I had paged two people. "
+        "We rewrote the checklist. It went well."
+    )
+    star = analyse(step)
+    assert star.result and not star.quantified_result
+
+
+def test_a_step_that_reports_a_change_is_a_quantified_result() -> None:
+    answer = (
+        "The checkout API went down on Friday. I was incident commander. We paged the database team. "
+        "We failed over to the replica, which brought payments back in 38 minutes. "
+        "I ran the retro afterwards."
+    )
+    assert analyse(answer).quantified_result
+
+
+@pytest.mark.parametrize(
+    ("question_id", "flag", "answer"),
+    [
+        (
+            "latency-5xx-diagnosis",
+            "hero-culture",
+            "Whenever the API gets slow I just SSH in and restart the workers.",
+        ),
+        (
+            "on-call-burnout",
+            "hero-culture",
+            "Nobody else really understands billing, so the fixes always land on me.",
+        ),
+        (
+            "crashloopbackoff",
+            "no-ownership",
+            "I'm a developer, so production issues aren't really something I deal with.",
+        ),
+        ("on-call-burnout", "no-ownership", "If something breaks at night the platform team picks it up."),
+        ("cloud-cost-optimisation", "someone-elses-problem", "Honestly the cloud bill isn't my concern."),
+        (
+            "cve-base-image",
+            "someone-elses-problem",
+            "I'd flag it to the security team and move on to my sprint work.",
+        ),
+        (
+            "deployment-strategies",
+            "ignoring-failure-modes",
+            "Rollbacks just slow you down, we always roll forward.",
+        ),
+        (
+            "zero-downtime-migrations",
+            "ignoring-failure-modes",
+            "We don't bother with staging for schema changes.",
+        ),
+    ],
+)
+def test_global_flags_catch_common_wordings(question_id: str, flag: str, answer: str) -> None:
+    assert flag in flags(question_id, answer)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "flag", "answer"),
+    [
+        (
+            "toil-automation",
+            "hero-culture",
+            "Every time a cert expired I renewed it by hand, so I wrote a script that renews them.",
+        ),
+        (
+            "cloud-cost-optimisation",
+            "someone-elses-problem",
+            "We cut the bill by 30%, and cost is not something I leave to finance any more, "
+            "I review it weekly.",
+        ),
+        (
+            "secrets-management",
+            "someone-elses-problem",
+            "The security team owns the policy but we own the rotation, and I work with them on the tooling.",
+        ),
+        (
+            "on-call-burnout",
+            "hero-culture",
+            "I used to take most of the pages myself, which was the problem, so we rebalanced the rota.",
+        ),
+    ],
+)
+def test_near_misses_of_the_new_wordings_stay_clear(question_id: str, flag: str, answer: str) -> None:
+    assert flag not in flags(question_id, answer)
+
+
+def test_a_vague_mention_lends_no_substance() -> None:
+    practice = "We set an error budget from the SLO and freeze features when the budget burns."
+    assert covered("slos-error-budgets", practice)[1]
+    in_theory = "In theory you set an error budget from the SLO and freeze features when the budget burns."
+    assert not covered("slos-error-budgets", in_theory)[1]
+
+
+def test_a_step_told_before_an_embedded_would_is_an_action() -> None:
+    answer = (
+        "A new grad joined who had never touched Kubernetes. I paired with him for a month "
+        "so he knew what I'd be looking for in reviews. He shipped his first service alone."
+    )
+    assert analyse(answer).action
+    conditional = "Our deploys were slow. If I was leading it, I would first get everyone on a call."
+    assert not analyse(conditional).action
+
+
+def test_hedges_are_not_hypotheticals() -> None:
+    answer = (
+        "Our on-call was rough. I was the lead. We rewrote the alerts. "
+        "I'd like to think the engineers have grown a lot since then."
+    )
+    assert analyse(answer).result
+
+
+def test_figures_told_before_the_first_step_are_the_situation() -> None:
+    answer = (
+        "Billing shared a Postgres cluster nobody owned. Replication lag had crept up for weeks. "
+        "Then the primary fell over and the replica was about forty minutes behind. "
+        "We promoted the replica and paused the invoice job. It was a rough week but it got sorted."
+    )
+    star = analyse(answer)
+    assert star.result and not star.quantified_result
+
+
+def test_written_clock_times_are_not_measurements() -> None:
+    answer = (
+        "The ingress fell over during a launch. I was on call. I got on around eleven at night "
+        "and rewrote the rules. It was back before people woke up."
+    )
+    assert not analyse(answer).quantified_result
+
+
+@pytest.mark.parametrize(
+    ("question_id", "flag", "answer"),
+    [
+        (
+            "cicd-kubernetes-pipeline",
+            "ignoring-failure-modes",
+            "Honestly canaries have never been worth the complexity for us, we just watch the graphs.",
+        ),
+        (
+            "migration-cutover",
+            "ignoring-failure-modes",
+            "We moved everything in one go. There wasn't really a way back once we'd started.",
+        ),
+        (
+            "legacy-platform",
+            "ignoring-failure-modes",
+            "I'd build a fresh platform and once it's ready we switch over on a weekend.",
+        ),
+        (
+            "blameless-culture",
+            "no-ownership",
+            "In the retro I made sure it was clear the cause was on their side, not ours.",
+        ),
+    ],
+)
+def test_flags_from_dismissed_safety_no_way_back_and_blame(question_id: str, flag: str, answer: str) -> None:
+    assert flag in flags(question_id, answer)
+
+
+def test_others_stepping_back_is_not_the_speaker_disowning() -> None:
+    fear = "Usually it's fear: they've never been on call, or they don't know the infrastructure."
+    assert "no-ownership" not in flags("dev-teams-ownership", fear)
+    business = "What they spin up is their business, and we show each team what it costs."
+    assert "no-ownership" not in flags("self-service-platform", business)
+    regret = "There was no way back, and the lesson I learned is to always plan one."
+    assert "ignoring-failure-modes" not in flags("migration-cutover", regret)
+
+
+def test_a_dismissed_practice_covers_nothing() -> None:
+    plan = "Before changing anything I'd map the dependencies and read the incident history to understand it."
+    assert covered("legacy-platform", plan)[0]
+    dismissed = (
+        "Trying to understand undocumented legacy stuff is a rabbit hole, I would not bother mapping it."
+    )
+    assert not covered("legacy-platform", dismissed)[0]

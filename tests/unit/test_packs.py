@@ -352,3 +352,22 @@ def test_flag_patterns_window_applies_to_and_negative_near(tmp_path: Path) -> No
     problems = "\n".join(problems_of(write(tmp_path, broken, "broken.yaml")))
     assert "'signals.window' must be an integer from 1 to 10" in problems
     assert "unknown key 'patterns'" in problems  # patterns do not nest
+
+
+def test_expansion_problems_are_still_found_without_expanding_every_combination(tmp_path: Path) -> None:
+    # "ab*" is a two-letter prefix: only one lexicon phrase makes the expansion invalid.
+    broken = LEXICON_PACK.replace("  fix: [fixed, restarted]", "  fix: [fixed, restarted, ab]").replace(
+        "'i @fix ... @solo'", "'i @fix*'"
+    )
+    problems = "\n".join(problems_of(write(tmp_path, broken)))
+    assert "phrase 'i ab*': a prefix before '*' needs at least 3 letters" in problems
+
+
+def test_unchanged_pack_file_is_loaded_once_and_a_changed_one_again(tmp_path: Path) -> None:
+    path = write(tmp_path, LEXICON_PACK)
+    first = load_pack(path)
+    assert load_pack(path) is first  # same text: parsed and validated once
+    path.write_text(LEXICON_PACK.replace("[fixed, restarted]", "[fixed, rebooted]"), encoding="utf-8")
+    changed = load_pack(path)
+    assert changed is not first
+    assert "i rebooted ... by myself" in changed.red_flags[0].signals.concepts[0]
