@@ -8,9 +8,10 @@ so the yardstick does not depend on the code it measures. Labelling rules: tests
 Every `tests/eval/*.yaml` file gets the per-answer checks and the generic composition checks; ids are
 unique across files so results can be reported per answer without naming the file. Each file also has
 its own size targets: `answers.yaml` (the first set), `answers_more.yaml` (the second, independently
-written set, which stresses red flags and near-misses harder) and `answers_c.yaml` (the third, a held-out
+written set, which stresses red flags and near-misses harder), `answers_c.yaml` (the third, a held-out
 set written in other words than the pack: synonyms, hedging, jargon, and practice questions no other set
-covers).
+covers) and `answers_d.yaml` (the fourth, tuning-only: paraphrase breadth and keyword name-drops). Rules
+that need both splits are applied only to the files that mix them (BOTH_SPLIT_FILES).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ EVAL_DIR = ROOT / "tests" / "eval"
 BASE_FILE = "answers.yaml"
 MORE_FILE = "answers_more.yaml"
 THIRD_FILE = "answers_c.yaml"
+FOURTH_FILE = "answers_d.yaml"
 PACK_PATH = ROOT / "content" / "senior-devops.yaml"
 
 KEYS = {"id", "question", "split", "band", "answer", "covers", "question_flags", "global_flags", "star"}
@@ -208,13 +210,24 @@ def test_bands_are_roughly_thirds_and_vary_per_question(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", _eval_files())
-def test_splits_are_spread_over_bands_and_questions(name: str) -> None:
+def test_splits_are_spread_over_bands(name: str) -> None:
+    """Generic: a split that a file uses holds every band. A file may sit entirely in one split."""
     answers = _answers(name)
     for split in SPLITS:
         in_split = [e for e in answers if e["split"] == split]
         bands = Counter(e["band"] for e in in_split)
         for band in BANDS:
             assert bands[band] >= math.floor(len(in_split) * 0.28), f"{split} has {bands[band]} {band}"
+
+
+# Sets that mix tune and test answers, so every primary question must appear in both splits. Sets
+# written for one split only (the tuning-only fourth set, for instance) are deliberately not listed.
+BOTH_SPLIT_FILES = (BASE_FILE, MORE_FILE, THIRD_FILE)
+
+
+@pytest.mark.parametrize("name", BOTH_SPLIT_FILES)
+def test_every_primary_question_is_in_both_splits(name: str) -> None:
+    answers = _answers(name)
     per_question: dict[str, set[str]] = defaultdict(set)
     for entry in answers:
         per_question[entry["question"]].add(entry["split"])
@@ -464,3 +477,137 @@ def test_third_set_near_misses_stay_unflagged(answer_id: str, phrase: str) -> No
     entry = _entry(THIRD_FILE, answer_id)
     assert phrase in " ".join(entry["answer"].casefold().split()), "the trap phrase was edited away"
     assert entry["global_flags"] == [] and entry["question_flags"] == []
+
+
+# ---------------------------------------------------------------- fourth set (answers_d.yaml)
+
+# Traps of the fourth set: a flag's topic named and rejected, or its keyword used innocently. Each must
+# stay unflagged, with its phrase intact, so a detector that fires on the topic word loses precision.
+FOURTH_NEAR_MISSES = {
+    "incident-leadership-strong-d1": "tempted to ssh in myself",
+    "toil-automation-strong-d1": "it wasn't going to live on my laptop",
+    "architecture-disagreement-strong-d1": "the group went the other way and i got behind it",
+    "cicd-kubernetes-pipeline-strong-d1": "not rattle off product names",
+    "latency-5xx-diagnosis-strong-d2": "not our code, it's still our pager",
+    "iac-multi-environment-strong-d1": "one state file for every account and it hurt",
+    "observability-strategy-strong-d1": "i wouldn't page anyone on a cpu graph",
+    "cve-base-image-strong-d1": "toss over the wall to the security team",
+    "legacy-platform-strong-d1": "it's tempting to say rewrite it",
+    "cloud-cost-optimisation-strong-d1": "the bill isn't finance's homework",
+    "blameless-culture-strong-d1": "blameless isn't the same as nobody's on the hook",
+    "outage-you-caused-strong-d1": "the bad push was mine",
+    "secrets-management-strong-d1": "rotation isn't something i'd leave to the security team",
+    "deployment-strategies-strong-d1": "rather than all at once",
+}
+
+# Name-drops: the answer uses a pointer's keyword (or lists it) with nothing behind it, so the pointer
+# is labelled not covered (labelling rules 1 and 2). (answer id, phrase that must stay, pointer index).
+FOURTH_NAME_DROPS = (
+    ("incident-leadership-mixed-d3", "stakeholders were kept informed", 2),
+    ("mentoring-weak-d5", "pairing and code review and that kind of thing, runbooks, blameless", 2),
+    ("cicd-kubernetes-pipeline-mixed-d3", "rollback too of course", 1),
+    ("latency-5xx-diagnosis-weak-d5", "logs and metrics and traces, the usual", 1),
+    ("iac-multi-environment-weak-d5", "drift detection, least privilege, secrets", 1),
+    ("observability-strategy-weak-d5", "slos too", 1),
+    ("cve-base-image-mixed-d3", "wouldn't spend long figuring out whether we're actually exposed", 0),
+    ("legacy-platform-mixed-d3", "add some monitoring at some point", 0),
+    ("slos-error-budgets-weak-d4", "error budgets i know about from the google book", 1),
+    ("cloud-cost-optimisation-mixed-d3", "spot instances are an option as well", 0),
+    ("cloud-cost-optimisation-weak-d5", "right-sizing and all that", 0),
+    ("architecture-disagreement-mixed-d2", "looking back i'd have built a quick proof of concept", 1),
+)
+# Words shared by two answers to the same question: a run this long means one was templated on the
+# other, which would defeat the set's purpose of wording each concept differently.
+FOURTH_SHARED_RUN = 5
+
+
+def test_fourth_set_is_present_and_ids_carry_the_d_suffix() -> None:
+    assert FOURTH_FILE in _eval_files()
+    for entry in _answers(FOURTH_FILE):
+        assert re.fullmatch(r".+-(strong|mixed|weak)-d\d+", entry["id"]), entry["id"]
+
+
+def test_fourth_set_size_and_question_coverage() -> None:
+    answers = _answers(FOURTH_FILE)
+    questions = _questions()
+    per_question = Counter(e["question"] for e in answers)
+    assert len(answers) == 90
+    for q in questions.values():
+        if q["kind"] == "primary":
+            assert per_question[q["id"]] == 5, f"{q['id']}: {per_question[q['id']]} answers"
+    practice = [q["id"] for q in questions.values() if q["kind"] == "practice"]
+    assert sum(1 for q in practice if per_question[q]) >= 8
+    assert all(per_question[q] in (0, 2) for q in practice), "practice questions get 2 answers each"
+
+
+def test_fourth_set_is_tuning_only_with_even_bands() -> None:
+    """The fourth set may be tuned against, so none of it may pass for held-out data."""
+    answers = _answers(FOURTH_FILE)
+    assert {e["split"] for e in answers} == {"tune"}
+    assert Counter(e["band"] for e in answers) == {band: 30 for band in BANDS}
+
+
+def test_fourth_set_global_flags_are_plentiful_and_spread() -> None:
+    answers = _answers(FOURTH_FILE)
+    for flag in _pack()["red_flags"]:
+        carriers = [e for e in answers if flag["id"] in e["global_flags"]]
+        assert len(carriers) >= 8, f"{flag['id']} labelled {len(carriers)} times"
+        assert len({e["question"] for e in carriers}) >= 5, f"{flag['id']} under too few questions"
+
+
+def test_fourth_set_commits_every_avoid_entry_at_least_twice() -> None:
+    answers = _answers(FOURTH_FILE)
+    for q in _questions().values():
+        for index in range(len(q.get("avoid") or [])):
+            carriers = [e for e in answers if e["question"] == q["id"] and index in e["question_flags"]]
+            assert len(carriers) >= 2, f"{q['id']} avoid[{index}] committed {len(carriers)} times"
+
+
+def test_fourth_set_covers_every_pointer_at_least_three_times() -> None:
+    """Three covering answers per pointer is the minimum for three different wordings of it."""
+    answers = _answers(FOURTH_FILE)
+    for q in _questions().values():
+        for index in range(len(q.get("pointers") or [])):
+            hits = sum(1 for e in answers if e["question"] == q["id"] and index in e["covers"])
+            assert hits >= 3, f"{q['id']} pointer {index} covered only {hits} times"
+
+
+def test_fourth_set_answers_to_one_question_are_worded_independently() -> None:
+    by_question: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in _answers(FOURTH_FILE):
+        by_question[entry["question"]].append(entry)
+    for entries in by_question.values():
+        for i, first in enumerate(entries):
+            for second in entries[i + 1 :]:
+                shared = _ngrams(first["answer"], FOURTH_SHARED_RUN) & _ngrams(
+                    second["answer"], FOURTH_SHARED_RUN
+                )
+                assert not shared, f"{first['id']} and {second['id']} share {sorted(shared)[0]}"
+
+
+def test_fourth_set_behavioural_answers_are_often_incomplete_and_vary_in_results() -> None:
+    stars = [e["star"] for e in _answers(FOURTH_FILE) if e["star"] is not None]
+    lacking = [s for s in stars if _lacks_star_part(s)]
+    assert len(lacking) >= 0.4 * len(stars), f"{len(lacking)} of {len(stars)} lack a STAR part"
+    feeling_only = [s for s in stars if s["result"] and not s["quantified_result"]]
+    assert len(feeling_only) >= 5, f"only {len(feeling_only)} feeling-only results"
+    assert sum(s["quantified_result"] for s in stars) >= 5
+
+
+def test_fourth_set_has_enough_traps() -> None:
+    assert len(FOURTH_NEAR_MISSES) >= 10
+    assert len(FOURTH_NAME_DROPS) >= 10
+
+
+@pytest.mark.parametrize(("answer_id", "phrase"), sorted(FOURTH_NEAR_MISSES.items()))
+def test_fourth_set_near_misses_stay_unflagged(answer_id: str, phrase: str) -> None:
+    entry = _entry(FOURTH_FILE, answer_id)
+    assert phrase in " ".join(entry["answer"].casefold().split()), "the trap phrase was edited away"
+    assert entry["global_flags"] == [] and entry["question_flags"] == []
+
+
+@pytest.mark.parametrize(("answer_id", "phrase", "pointer"), FOURTH_NAME_DROPS)
+def test_fourth_set_name_drops_stay_uncovered(answer_id: str, phrase: str, pointer: int) -> None:
+    entry = _entry(FOURTH_FILE, answer_id)
+    assert phrase in " ".join(entry["answer"].casefold().split()), "the name-drop was edited away"
+    assert pointer not in entry["covers"], "a keyword with nothing behind it does not cover a pointer"
