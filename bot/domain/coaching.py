@@ -7,21 +7,27 @@ Matching semantics (signals, negation, disowning) live in coaching_match, STAR i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.coaching_match import (
+    Hit,
     any_affirmed,
     best_window,
+    disowned,
     fallback_signals,
     hits,
     rejecting,
     substantial,
+    vague,
 )
-from bot.domain.coaching_star import analyse_star, hypothetical
+from bot.domain.coaching_star import analyse_star, hypothetical, told_action
 from bot.domain.coaching_types import CoachingReport, FlagResult, PointerResult, StarResult
 from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
-from bot.domain.text import Sentence, sentences
+from bot.domain.text import BOUNDARY, Sentence, sentences
 
 POINTER_WEIGHT = 70
 POINTER_WINDOW = 3  # sentences: concepts of a pointer must meet this close together
+PASSING_WORDS = 3  # a sentence this short ("SLOs too.") is an aside, not a practice described
 FLAG_WINDOW = 1  # a red flag pattern, by default, in one sentence
 STAR_WEIGHT = 20
 CLEAN_BONUS = 10
@@ -32,11 +38,19 @@ PRACTICE_BASE = 50
 def _pointer_result(pointer: Pointer, sents: list[Sentence]) -> PointerResult:
     """Covered when `require` concepts meet within a few consecutive sentences (one thought)."""
     signals = pointer.signals if pointer.signals.concepts else fallback_signals(pointer.text)
-    best = substantial(hits(signals, sents), signals.window or POINTER_WINDOW, signals.require)
+    # A concept told as a step the speaker took ("I ran a benchmark", "we pulled the numbers") is
+    # more than a keyword dropped in passing ("we have runbooks"): it carries its own substance.
+    found = [replace(h, specific=True) if _told_step(h) else h for h in hits(signals, sents)]
+    best = substantial(found, signals.window or POINTER_WINDOW, signals.require)
     covered = best is not None
     evidence = best.sentence.quote() if best is not None else None
     advice = pointer.advice or pointer.text
     return PointerResult(text=pointer.text, covered=covered, evidence=evidence, advice=advice)
+
+
+def _told_step(hit: Hit) -> bool:
+    """A hit with substance-bearing phrases in a sentence that tells a step the speaker took."""
+    return hit.strength > 0 and told_action(hit.sentence)
 
 
 def _applies(signals: Signals, question: Question) -> bool:
@@ -46,13 +60,24 @@ def _applies(signals: Signals, question: Question) -> bool:
     return question.id in signals.applies_to or question.category.casefold() in signals.applies_to
 
 
+def _considered(sents: list[Sentence]) -> list[Sentence]:
+    """Sentences that can show the opposite of a flag: not a mention in passing ("runbooks, blameless,
+    all of that", "canaries are nice in theory"), nor handed to someone else ("tuning the noise is
+    their side"), nor a bare aside of a word or two ("SLOs too.")."""
+    return [
+        s
+        for s in sents
+        if not vague(s) and not disowned(s) and sum(t != BOUNDARY for t in s.tokens) > PASSING_WORDS
+    ]
+
+
 def _pattern_evidence(pattern: Signals, usable: list[Sentence], sents: list[Sentence]) -> Sentence | None:
     """The sentence that shows the pattern: `require` concepts within `window` sentences (default 1).
 
     The pattern's own `negative` phrases veto it when found anywhere in the answer (`sents`);
     evidence is only taken from `usable` sentences (those that do not reject what they name).
     """
-    if pattern.negative and any_affirmed(sents, pattern.negative) is not None:
+    if pattern.negative and any_affirmed(_considered(sents), pattern.negative) is not None:
         return None
     found = hits(pattern, usable, veto_sentences=False, honour_disowning=False)
     if pattern.negative_near:
@@ -74,7 +99,7 @@ def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> Fl
     patterns = ((signals,) if signals.concepts else ()) + signals.patterns
     if not patterns or not _applies(signals, question):
         return None
-    if signals.negative and any_affirmed(sents, signals.negative) is not None:
+    if signals.negative and any_affirmed(_considered(sents), signals.negative) is not None:
         return None
     usable = [s for s in sents if not rejecting(s)]
     found: list[Sentence] = []

@@ -83,6 +83,18 @@ DISOWNING = (
     "the ... team responsibility",
     "the ... team concern",
     "the ... team area",
+    "the ... team call",
+    "the ... team decision",
+    "the ... team thing",
+    "their call",
+    "their decision",
+    "their side",
+    "let them decide",
+    "more of a security thing",
+    "more of a finance thing",
+    "more of an ops thing",
+    "i would leave",
+    "i will leave",
     "left it to",
     "leave it to",
     "leave that to",
@@ -90,6 +102,10 @@ DISOWNING = (
     "above my pay grade",
     "outside my remit",
     "over the wall",
+    "keep out of",
+    "kept out of",
+    "stay out of",
+    "stayed out of",
 )
 
 _STOP = frozenset(
@@ -180,11 +196,17 @@ REJECTION = (
     # told as a past mistake that hurt: "we started with one big state and it bit us"
     "bit us", "bite us", "bitten", "burned us", "burnt us", "got burned", "got burnt", "hard way",
     "never again",
+    # refusing to hand a subject off: "rotation isn't something I'd leave to the security team"
+    "not something i would leave", "not something we would leave", "not something i would toss",
+    "not something i would throw", "not something i would hand", "not something i would pass",
+    "not something you can leave", "not something to leave", "would not just leave", "would never leave",
+    "would not leave it", "can not just leave", "not just hand it", "not just throw it", "not just toss it",
 )  # fmt: skip
 # Dismissal: a sentence that waves a practice away ("understanding legacy code is a rabbit hole",
 # "we stopped assigning owners") names the concept only to set it aside (labelling rule 2).
 DISMISSING = (
-    "rabbit hole", "waste of time", "not worth it", "not worth the", "never been worth", "pointless",
+    "is a rabbit hole", "a bit of a rabbit hole", "such a rabbit hole", "just a rabbit hole",
+    "waste of time", "not worth it", "not worth the", "never been worth", "pointless",
     "overkill", "no point in", "do not bother", "would not bother", "will not bother", "gave up on",
     "give up on", "stopped doing", "stopped assign*", "stopped track*", "stopped writ*", "stopped runn*",
     "stopped hold*", "stopped follow*", "abandon*",
@@ -195,10 +217,17 @@ VAGUE = (
     "and so on", "etc", "i know about",
     "heard of", "heard about", "in theory", "you can always", "you could always", "we can always",
     "we could always", "i guess", "buzzword*", "some kind of", "some sort of", "that kind of thing",
-    "all that", "the usual", "and all that", "kind of thing", "i suppose", "and stuff",
+    "all that", "the usual", "and all that", "kind of thing", "i suppose", "and stuff", "all of that",
+    "all of those", "sort of thing", "the lot", "the whole lot",
 )  # fmt: skip
 # Negators that, followed by one of these words, mean the opposite ("I don't mind", "never hesitate").
-NEGATION_CANCEL = frozenset({"mind", "hesitate", "afraid", "hesitated", "minded"})
+# "not worth an outage" and "careful not to touch the replicas" keep the outage and the replicas in
+# view: what follows is what is being protected, not something absent.
+NEGATION_CANCEL = frozenset(
+    {"mind", "hesitate", "afraid", "hesitated", "minded", "worth", "touch", "touching"}
+)
+# "Blameless isn't the same as no accountability": the subject is qualified, not denied.
+QUALIFIERS = frozenset({"same", "just", "only", "about", "equal", "identical", "equivalent"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +292,8 @@ def negated(sentence: Sentence, start: int, end: int) -> bool:
         pos -= 1
     after = sentence.tokens[end : end + 3]
     copula_not = bool(after) and after[0] in COPULA and any(t in {"not", "never"} for t in after[1:])
+    if copula_not and not QUALIFIERS.isdisjoint(sentence.tokens[end + 2 : end + 5]):
+        copula_not = False
     if copula_not or (bool(after) and after[0] in {"never", "not"}):
         count += 1
     return count % 2 == 1
@@ -300,6 +331,11 @@ def any_affirmed(sentences: list[Sentence], phrases: tuple[str, ...]) -> Sentenc
 def disowned(sentence: Sentence) -> bool:
     """Does the sentence hand the subject to someone else, or wave it away as not worth doing?"""
     return any_phrase(sentence, DISOWNING) or any_phrase(sentence, DISMISSING)
+
+
+def vague(sentence: Sentence) -> bool:
+    """Does the sentence name things only in passing ("and so on", "all that", "in theory")?"""
+    return any_phrase(sentence, VAGUE)
 
 
 def rejecting(sentence: Sentence) -> bool:

@@ -61,6 +61,8 @@ SITUATION = (
     "on my team",
     "this time", "the one that", "comes to mind", "a couple of years",
     "last march", "last quarter", "who had", "who would",
+    "joined", "came in as", "our move to", "the move to", "mid way through", "midway through",
+    "in the middle of",
 )  # fmt: skip
 TASK = (
     "my role", "my job", "my task", "my responsibility", "my goal", "my aim", "my part", "my remit",
@@ -89,6 +91,8 @@ TASK = (
     "i ... accountable for", "i ... responsible for", "i ... in charge of", "me ... in charge",
     "my team of", "i managed", "i own*", "i was in the hot seat",
     "i just took it", "i took charge", "i took over", "i took it over", "i grabbed it", "i picked up the",
+    # the speaker's own itch as the goal ("I was sick of doing it by hand")
+    "i was sick of", "i got sick of", "i was fed up", "i got fed up", "i was tired of", "i got tired of",
 )  # fmt: skip
 # A role told in the past survives a hypothetical aside ("I led the infra team, so I'd be on the hook").
 ROLE_PAST = (
@@ -127,6 +131,16 @@ RESULT = (
     "reached", "hit", "met", "gained", "got back", "freed", "brought ... down", "brought ... back",
     "went through", "came out", "dropped", "fell", "grew", "gone", "removed", "closed", "caught",
     "no repeat", "not repeat*", "since", "ever since", "to date", "so far", "per cent", "percent",
+    # how long it took all told, and where things stand now ("we're still on Terraform")
+    "end to end", "in total", "all told", "took about", "took around", "took roughly", "went ahead",
+    "still on", "still using", "still do", "to this day",
+)  # fmt: skip
+# A routine or a general claim ("when it breaks I just fix it", "it's usually faster if I take the
+# ticket") is how things go, not how the story ended.
+HABITUAL = (
+    "usually", "whenever", "every time", "each time", "when it breaks", "if it breaks",
+    "when something breaks", "if something breaks", "tend to", "typically", "normally", "generally",
+    "in general",
 )  # fmt: skip
 FEELINGS = (
     "went well", "went great", "went really well", "was happy", "were happy", "a lot happier",
@@ -134,7 +148,7 @@ FEELINGS = (
     "turned out well", "turned out fine", "was fine", "everyone was", "felt good", "felt great",
     "felt quieter", "felt better", "people liked", "was well received", "went smoothly", "was nice",
     "it worked", "all good", "happy with", "loved it", "got sorted", "got fixed", "got there",
-    "got it sorted", "got resolved", "got through it",
+    "got it sorted", "got resolved", "got through it", "been fine",
 )  # fmt: skip
 FREQUENCY = frozenset((
     "hourly", "daily", "weekly", "fortnightly", "monthly", "quarterly", "yearly", "annually", "nightly",
@@ -243,6 +257,11 @@ def _told_action(s: Sentence) -> bool:
     if modal is not None and (modal < at or any_phrase(s, CONDITIONAL)):
         return False
     return modal is not None or not any_phrase(s, HYPOTHETICAL_PHRASES)
+
+
+def told_action(s: Sentence) -> bool:
+    """Public for the pointer substance rule: a concept told as a step taken is more than a keyword."""
+    return _told_action(s)
 
 
 def _past_action_at(s: Sentence) -> int | None:
@@ -362,6 +381,8 @@ def _result_cue(s: Sentence, acted: bool = False, aftermath: bool = False) -> tu
     """
     if any_phrase(s, LESSON) and not any_phrase(s, OUTCOME_STRONG):
         return False, False
+    if any_phrase(s, HABITUAL) and not any_phrase(s, OUTCOME_STRONG):
+        return False, False
     feeling = any_phrase(s, FEELINGS)
     outcome = any_phrase(s, RESULT)
     measured = quantified(s)
@@ -389,6 +410,11 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
         if (s.index > 0 or n == 1) and _told_action(s):
             acted.add(s.index)
             quotes.setdefault("action", s.quote())
+    if not acted and n > 1 and _told_action(sents[0]):
+        # The story may open on the step itself ("I wrote a script that..."): with no other step
+        # told, the first sentence is the action, not only the setting.
+        acted.add(0)
+        quotes["action"] = sents[0].quote()
     last_step = max(acted, default=n)
     first_step = min(acted, default=0)
     # Results come after the story has started: skip the opening third of longer answers, and

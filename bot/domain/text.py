@@ -47,6 +47,36 @@ _CONTRACTIONS = (
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?|%|[,;:()—–]")
 BOUNDARY = "|"
+# Shop-talk abbreviations are spelled out on both sides of a match (answers and pack phrases go
+# through the same tokenizer), so "prod creds" meets a phrase written as "production credential*"
+# and a phrase written with the abbreviation still matches the long form. Only unambiguous clippings:
+# "pr" stays ("PR 1234" is a label for the STAR number filter), "ops" stays (a team as often as a task).
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "prod": ("production",),
+    "env": ("environment",),
+    "envs": ("environments",),
+    "creds": ("credentials",),
+    "cred": ("credential",),
+    "db": ("database",),
+    "dbs": ("databases",),
+    "infra": ("infrastructure",),
+    "repo": ("repository",),
+    "repos": ("repositories",),
+    "perms": ("permissions",),
+    "config": ("configuration",),
+    "configs": ("configurations",),
+    "mgmt": ("management",),
+    "deps": ("dependencies",),
+    "svc": ("service",),
+    "svcs": ("services",),
+    "oncall": ("on", "call"),
+    "postmortem": ("post", "mortem"),
+    "postmortems": ("post", "mortems"),
+    "rollout": ("roll", "out"),
+    "rollouts": ("roll", "outs"),
+    "execs": ("executives",),
+    "exec": ("executive",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +131,10 @@ def tokenize(text: str) -> tuple[str, ...]:
     lowered = re.sub(r"(?<=[a-z])[-/](?=[a-z0-9])", " ", lowered)
     out: list[str] = []
     for tok in _TOKEN.findall(lowered):
-        out.append(BOUNDARY if tok in ",;:()—–" else tok)
+        if tok in ",;:()—–":
+            out.append(BOUNDARY)
+        else:
+            out.extend(ABBREVIATIONS.get(tok, (tok,)))
     return tuple(out)
 
 

@@ -11,7 +11,7 @@ from bot.domain.coaching_star import analyse_star
 from bot.domain.coaching_types import StarResult
 from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
 from bot.domain.packs import load_pack
-from bot.domain.text import compile_phrase, find, sentences
+from bot.domain.text import compile_phrase, find, sentences, tokenize
 
 PACK = load_pack(Path(__file__).resolve().parents[2] / "content" / "senior-devops.yaml")
 
@@ -593,3 +593,151 @@ def test_a_dismissed_practice_covers_nothing() -> None:
         "Trying to understand undocumented legacy stuff is a rabbit hole, I would not bother mapping it."
     )
     assert not covered("legacy-platform", dismissed)[0]
+
+
+# --- Round 4: paraphrase coverage -------------------------------------------------------------
+
+
+def test_shop_talk_abbreviations_meet_their_long_form() -> None:
+    assert tokenize("prod creds in the db") == ("production", "credentials", "in", "the", "database")
+    assert find(compile_phrase("production credential*"), sentences("We rotate prod creds weekly.")[0])
+    assert find(compile_phrase("prod*"), sentences("The product team signed off.")[0]) is None
+    assert tokenize("PR 1234") == ("pr", "1234")  # a label stays a label for the STAR number filter
+
+
+def test_a_keyword_told_as_a_step_taken_is_substance() -> None:
+    pointer = Pointer(text="Evidence.", signals=Signals(concepts=(("benchmark*", "load test*"),)))
+    question = Question(id="t", kind="primary", category="Technical", text="T?", why="w", pointers=(pointer,))
+    pack = _pack_with(question)
+    assert coach(question, pack, "I ran a benchmark against both runners.").pointers[0].covered
+    assert not coach(question, pack, "We have benchmarks.").pointers[0].covered
+    assert not coach(question, pack, "I would look at benchmarks.").pointers[0].covered
+
+
+def test_what_a_negation_protects_is_still_named() -> None:
+    answer = (
+        "We were careful not to touch the multi-zone setup of the main databases, since saving a few "
+        "grand isn't worth a regional outage."
+    )
+    assert covered("cloud-cost-optimisation", answer)[2]
+
+
+def test_a_qualified_copula_is_not_a_denial() -> None:
+    answer = (
+        "Blameless isn't the same as nobody being accountable: every action item has an owner and a date."
+    )
+    assert covered("blameless-culture", answer)[0]
+    assert not covered("blameless-culture", "Blameless is not something we do. Owners are optional.")[0]
+
+
+def test_a_rabbit_hole_as_a_figure_of_speech_does_not_dismiss() -> None:
+    answer = (
+        "Before I go down any rabbit hole I want to know how bad it is: which endpoints and which customers. "
+        "Then the dashboard: request rate, error rate and p99 latency."
+    )
+    assert covered("latency-5xx-diagnosis", answer)[0]
+
+
+def test_refusing_to_hand_a_subject_off_is_not_handing_it_off() -> None:
+    refused = "Rotation isn't something I'd leave to the security team, we automate it in the pipeline."
+    assert "someone-elses-problem" not in flags("secrets-management", refused)
+    handed = "Rotation is something I leave to the security team, they tell us when to change things."
+    assert "someone-elses-problem" in flags("secrets-management", handed)
+
+
+def test_a_passing_mention_does_not_withdraw_a_flag() -> None:
+    hero = (
+        "When they're stuck on something in prod it's usually faster if I sort it out myself in the evening. "
+        "We do pairing, code review, runbooks, all of that."
+    )
+    assert "hero-culture" in flags("mentoring", hero)
+    fixed = hero + " After that incident we wrote a runbook so anyone on call can fix it without me."
+    assert "hero-culture" not in flags("mentoring", fixed)
+
+
+def test_an_outage_pinned_on_the_provider_is_no_ownership() -> None:
+    answer = "If a whole region goes down, that's really the cloud provider's outage, not ours."
+    assert "no-ownership" in flags("dr-testing", answer)
+    owned = "If a whole region goes down we fail over to the second region, we test it every quarter."
+    assert "no-ownership" not in flags("dr-testing", owned)
+
+
+def test_an_opening_step_is_the_action_and_a_routine_is_not_a_result() -> None:
+    star = analyse(
+        "I wrote a script that prunes old snapshots because I was sick of doing it by hand. "
+        "It runs on my laptop. When it breaks I just fix it and rerun it."
+    )
+    assert star.action and star.task
+    assert not star.result
+
+
+def test_how_long_it_took_all_told_is_a_measured_result() -> None:
+    star = analyse(
+        "Our Kafka cluster lost two brokers. I was on-call lead so I declared it. "
+        "I rebuilt the partitions and replayed the backlog. Stakeholders were kept informed. "
+        "It took about three hours end to end. Afterwards we ran a retro and I added a pre-check."
+    )
+    assert star.result and star.quantified_result
+
+
+@pytest.mark.parametrize(
+    ("question_id", "index", "answer"),
+    [
+        (
+            "observability-strategy",
+            0,
+            "Numbers over time tell you something changed, event records tell you what happened to one "
+            "request, and request journeys across services tell you where the time went.",
+        ),
+        (
+            "latency-5xx-diagnosis",
+            2,
+            "Early on I'd ask whether anything shipped today, and check the status page of the payment "
+            "provider we depend on.",
+        ),
+        (
+            "iac-multi-environment",
+            3,
+            "Secrets are pulled from the secrets manager through data sources and never typed into the code.",
+        ),
+        (
+            "cloud-cost-optimisation",
+            0,
+            "We shrank the oversized node pools and moved batch work onto interruptible capacity.",
+        ),
+        (
+            "toil-automation",
+            1,
+            "I tagged a quarter of tickets by type; certificate renewals came out on top, ahead of log "
+            "cleanup which was annoying but harmless.",
+        ),
+        (
+            "incident-leadership",
+            0,
+            "I was secondary on call, so I said I'd run the bridge and took over coordination.",
+        ),
+    ],
+)
+def test_paraphrases_of_a_pointer_cover_it(question_id: str, index: int, answer: str) -> None:
+    assert covered(question_id, answer)[index]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "index", "answer"),
+    [
+        # "timed" must not be met by "every time" (the light stemmer makes both "tim")
+        (
+            "deploy-speed-vs-gates",
+            0,
+            "Developers always say it's slow, but every time we relaxed controls something went wrong.",
+        ),
+        # aiming for 100% is the opposite of a realistic target
+        ("slos-error-budgets", 2, "Our targets are 100%, the business wants no downtime at all."),
+        # a blue/green switch is a release strategy, not a rollback
+        ("cicd-kubernetes-pipeline", 1, "We do a blue/green switch on the prod load balancer."),
+    ],
+)
+def test_near_misses_of_the_broader_vocabulary_stay_uncovered(
+    question_id: str, index: int, answer: str
+) -> None:
+    assert not covered(question_id, answer)[index]
