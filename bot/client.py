@@ -98,7 +98,9 @@ class InterviewBot(commands.Bot):
     async def setup_hook(self) -> None:
         for extension in self._extensions:
             await self.load_extension(extension)
-        if self._sync_commands:
+        # Commands are per application, not per shard: when shards run as separate processes, only
+        # shard 0 syncs, so N processes do not race N identical bulk overwrites at start-up.
+        if self._sync_commands and self.settings.shard_id in (None, 0):
             await self.sync_application_commands()
 
     async def sync_application_commands(self) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.fakediscord import FakeDiscord
-from tests.integration.harness import CONTENT_DIR, ROOT
+from tests.integration.harness import CONTENT_DIR, ROOT, BotEnv, library
 
 
 def bot_env(fake: FakeDiscord, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -102,3 +102,13 @@ async def test_broken_pack_stops_start_up_naming_file_and_line(
     assert not any(r.path.endswith("/users/@me") for r in fake_discord.requests), (
         "no connection was attempted"
     )
+
+
+async def test_only_shard_zero_syncs_commands(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    env = BotEnv(fake_discord, tmp_path / "db.sqlite", library())
+    async with env.running(shard_id=1, shard_count=2):
+        pass
+    assert not any(r.method == "PUT" and r.path.endswith("/commands") for r in fake_discord.requests)
+    async with env.running(shard_id=0, shard_count=2):
+        pass
+    assert any(r.method == "PUT" and r.path.endswith("/commands") for r in fake_discord.requests)
