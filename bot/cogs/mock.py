@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTIONS = 10
 MAX_MINUTES = 30
+ABANDONED_AFTER = timedelta(hours=24)
 OVER_TIME = "\N{ALARM CLOCK}"
 
 
@@ -282,6 +283,14 @@ class Mock(commands.Cog):
             ephemeral=True,
         )
 
+    def _abandoned(self, session: MockSession) -> bool:
+        last_activity = max(
+            [session.started_at]
+            + [t.asked_at for t in session.turns]
+            + [t.answered_at for t in session.turns if t.answered_at is not None]
+        )
+        return self.bot.now() - last_activity > ABANDONED_AFTER
+
     async def _refuse_early(
         self, interaction: discord.Interaction, key: tuple[int, int]
     ) -> discord.TextChannel:
@@ -298,6 +307,11 @@ class Mock(commands.Cog):
         if key in self._starting:
             raise UserFacingError("Your mock interview is being set up; the link follows in a moment.")
         active = await self.bot.db.mock_sessions.active_for(*key)
+        if active is not None and self._abandoned(active):
+            # An interview nobody touched for a day is over in all but name: close it rather than
+            # making the member hunt for its Stop button.
+            await self.bot.db.mock_sessions.end(active.id, "stopped", self.bot.now())
+            active = None
         if active is not None:
             raise UserFacingError(
                 f"You already have a mock interview in progress: <#{active.thread_id}>. "

@@ -224,3 +224,16 @@ async def test_category_autocomplete_and_unknown_category(env: BotEnv, bot: Inte
     ix = await env.fake.invoke_command(env.alice, env.channel, "mock", {"category": "Astrology"})
     await ix.settled()
     assert ix.ephemeral and "Behavioural" in ix.content and env.fake.threads == []
+
+
+async def test_a_mock_abandoned_for_a_day_no_longer_blocks_a_new_one(env: BotEnv, bot: InterviewBot) -> None:
+    first = await env.fake.invoke_command(env.bob, env.channel, "mock", {"count": 2})
+    await first.settled()
+    assert "ready" in first.all_text
+    blocked = await env.fake.invoke_command(env.bob, env.channel, "mock", {"count": 2})
+    await blocked.settled()
+    assert "already have a mock interview" in blocked.all_text
+    env.clock.advance(hours=25)
+    again = await env.fake.invoke_command(env.bob, env.channel, "mock", {"count": 2})
+    await again.settled()
+    assert "ready" in again.all_text
