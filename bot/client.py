@@ -33,6 +33,7 @@ EXTENSIONS = (
     "bot.cogs.progress",
     "bot.cogs.privacy",
     "bot.cogs.leaderboard",
+    "bot.cogs.help",
     "bot.cogs.daily",
     "bot.cogs.reviews",
     "bot.cogs.settings",
