@@ -196,6 +196,9 @@ REJECTION = (
     # told as a past mistake that hurt: "we started with one big state and it bit us"
     "bit us", "bite us", "bitten", "burned us", "burnt us", "got burned", "got burnt", "hard way",
     "never again",
+    # disagreeing with the attitude it names: "a security review at the end is too late"
+    "i disagree", "i do not agree", "i do not buy", "is too late", "was too late", "is a myth",
+    "the usual excuse", "the classic excuse", "is the wrong", "that is wrong",
     # refusing to hand a subject off: "rotation isn't something I'd leave to the security team"
     "not something i would leave", "not something we would leave", "not something i would toss",
     "not something i would throw", "not something i would hand", "not something i would pass",

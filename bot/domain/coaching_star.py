@@ -91,8 +91,6 @@ TASK = (
     "i ... accountable for", "i ... responsible for", "i ... in charge of", "me ... in charge",
     "my team of", "i managed", "i own*", "i was in the hot seat",
     "i just took it", "i took charge", "i took over", "i took it over", "i grabbed it", "i picked up the",
-    # the speaker's own itch as the goal ("I was sick of doing it by hand")
-    "i was sick of", "i got sick of", "i was fed up", "i got fed up", "i was tired of", "i got tired of",
 )  # fmt: skip
 # A role told in the past survives a hypothetical aside ("I led the infra team, so I'd be on the hook").
 ROLE_PAST = (
@@ -131,9 +129,8 @@ RESULT = (
     "reached", "hit", "met", "gained", "got back", "freed", "brought ... down", "brought ... back",
     "went through", "came out", "dropped", "fell", "grew", "gone", "removed", "closed", "caught",
     "no repeat", "not repeat*", "since", "ever since", "to date", "so far", "per cent", "percent",
-    # how long it took all told, and where things stand now ("we're still on Terraform")
-    "end to end", "in total", "all told", "took about", "took around", "took roughly", "went ahead",
-    "still on", "still using", "still do", "to this day",
+    # how long it took all told
+    "end to end", "in total", "all told",
 )  # fmt: skip
 # A routine or a general claim ("when it breaks I just fix it", "it's usually faster if I take the
 # ticket") is how things go, not how the story ended.
@@ -266,7 +263,7 @@ def told_action(s: Sentence) -> bool:
 
 def _past_action_at(s: Sentence) -> int | None:
     """Token index of the first "I/we <past verb>" (see _is_past_action), or None."""
-    if any_phrase(s, GENERALITY):
+    if any_phrase(s, GENERALITY) or any_phrase(s, HABITUAL):
         return None
     toks = s.tokens
     for i, tok in enumerate(toks):
@@ -392,7 +389,69 @@ def _result_cue(s: Sentence, acted: bool = False, aftermath: bool = False) -> tu
         return False, False
     if acted and not feeling and not any_phrase(s, CHANGE):
         return False, False  # a step told with a loose outcome word ("we met again later")
+    if acted and not feeling and _step_is_its_own_outcome(s, measured):
+        return False, False
     return True, outcome and measured
+
+
+FIRST_PERSON = frozenset(("i", "my", "me", "myself", "mine"))
+# A past episode is being told: a past state of the speaker, team or system.
+PAST_STATE = (
+    "i was", "we were", "we had", "i had", "it was", "there was", "there were", "was down", "went down",
+    "happened",
+)  # fmt: skip
+
+
+def _tells_episode(sents: list[Sentence]) -> bool:
+    """Does the answer tell a specific past episode at all (a step taken or a past state)?
+
+    A situation is the context of *an* episode; an answer made only of present-tense claims
+    ("I'm always around for people") has settings words but no situation.
+    """
+    return any(_told_action(s) or any_phrase(s, PAST_STATE) for s in sents)
+
+
+CLAUSE_BREAK = frozenset((BOUNDARY, "and", "so", "which", "until", "then", "but", "after", "when"))
+
+
+def _step_is_its_own_outcome(s: Sentence, measured: bool) -> bool:
+    """A step is not its own outcome ("we rolled the playbook back and restored the directories").
+
+    The outcome must be told of something else ("...and their webhooks started flowing again",
+    "it has been stable since we upgraded"), with a strong outcome cue, or as a figure that changed.
+    """
+    if any_phrase(s, OUTCOME_STRONG) or (measured and any_phrase(s, CHANGE)):
+        return False
+    return not any(any_phrase(part, RESULT) for part in _consequence_clauses(s))
+
+
+def _clause(s: Sentence, start: int, end: int) -> Sentence:
+    toks, stems = s.tokens[start:end], s.stems[start:end]
+    return Sentence(s.index, s.text, toks, stems, frozenset(toks + stems), frozenset(t[:3] for t in toks))
+
+
+def _consequence_clauses(s: Sentence) -> list[Sentence]:
+    """The parts of a step sentence told about something other than the speaker's own doing.
+
+    "I put the rule back and their webhooks started flowing again": the clause after the break has
+    its own subject ("their webhooks"), so it can report a consequence; so can what comes before
+    the step ("it has been stable since we upgraded"). "We rolled the playbook back and restored the
+    directories" only continues the step (the word after the break is a verb).
+    """
+    at = _past_action_at(s)
+    if at is None:
+        return []
+    toks = s.tokens
+    parts = [_clause(s, 0, at)] if at >= 2 else []
+    for k in range(at + 2, len(toks) - 1):
+        nxt = toks[k + 1]
+        if toks[k] not in CLAUSE_BREAK or nxt in CLAUSE_BREAK or nxt in {"i", "we", BOUNDARY}:
+            continue
+        if (nxt.endswith("ed") and len(nxt) > 4) or nxt in IRREGULAR_PAST or nxt.endswith("ing"):
+            continue
+        parts.append(_clause(s, k + 1, len(toks)))
+        break
+    return parts
 
 
 def analyse_star(sents: list[Sentence]) -> StarEvidence:
@@ -400,12 +459,17 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
     quotes: dict[str, str] = {}
     n = len(sents)
     acted: set[int] = set()
+    episode = _tells_episode(sents)
     for s in sents:
         hypo = hypothetical(s)
-        if "situation" not in quotes and s.index <= max(1, n // 2) and not hypo and any_phrase(s, SITUATION):
+        early = s.index <= max(1, n // 2)
+        if "situation" not in quotes and episode and early and not hypo and any_phrase(s, SITUATION):
             quotes["situation"] = s.quote()
         role_past = any_phrase(s, ROLE_PAST) and not any_phrase(s, CONDITIONAL)
-        if "task" not in quotes and any_phrase(s, TASK) and (not hypo or role_past):
+        # The task is the speaker's own part, said in the first person: "as the lead" about
+        # someone else, or "we were on the hook", is not the speaker's responsibility.
+        mine = not FIRST_PERSON.isdisjoint(s.tokens)
+        if "task" not in quotes and mine and any_phrase(s, TASK) and (not hypo or role_past):
             quotes["task"] = s.quote()
         if (s.index > 0 or n == 1) and _told_action(s):
             acted.add(s.index)

@@ -667,7 +667,8 @@ def test_an_opening_step_is_the_action_and_a_routine_is_not_a_result() -> None:
         "I wrote a script that prunes old snapshots because I was sick of doing it by hand. "
         "It runs on my laptop. When it breaks I just fix it and rerun it."
     )
-    assert star.action and star.task
+    assert star.action
+    assert not star.task  # round 5: an itch is a motive, not a responsibility (a D-only cue, removed)
     assert not star.result
 
 
@@ -741,3 +742,104 @@ def test_near_misses_of_the_broader_vocabulary_stay_uncovered(
     question_id: str, index: int, answer: str
 ) -> None:
     assert not covered(question_id, answer)[index]
+
+
+# --- Round 5: STAR by what the parts mean; indirect global flags ---------------------------------
+
+
+def test_a_situation_needs_a_past_episode_not_present_tense_claims() -> None:
+    claims = (
+        "Our team supports lots of customers and the platform is busy. "
+        "I'm always around for people and I try to lead by example."
+    )
+    assert not analyse(claims).situation
+    episode = "Last year our platform went down during a sale. I paged the database team and we failed over."
+    assert analyse(episode).situation
+
+
+def test_a_task_is_the_speakers_own_part_in_the_first_person() -> None:
+    team_only = (
+        "Our checkout went down during a sale. As the lead team on payments we were on the hook. "
+        "We rolled back the release and it recovered within 20 minutes."
+    )
+    assert not analyse(team_only).task
+    mine = (
+        "Our checkout went down during a sale. I was on the hook as the payments lead. "
+        "We rolled back the release and it recovered within 20 minutes."
+    )
+    assert analyse(mine).task
+
+
+def test_an_itch_is_not_a_task_and_where_things_stand_is_not_an_outcome() -> None:
+    answer = (
+        "We had a debate about moving off Jenkins. I was sick of the flaky builds. "
+        "I wrote up a comparison and we talked it through. We're still on Jenkins."
+    )
+    result = analyse(answer)
+    assert not result.task
+    assert not result.result
+
+
+@pytest.mark.parametrize(
+    ("question_id", "flag", "answer"),
+    [
+        (
+            "crashloopbackoff",
+            "no-ownership",
+            "Honestly my job ends once the PR is merged and the tests pass.",
+        ),
+        ("on-call-burnout", "no-ownership", "That's what the SRE team is for, I build features."),
+        ("latency-5xx-diagnosis", "no-ownership", "I'd raise a ticket with the platform team and wait."),
+        ("crashloopbackoff", "no-ownership", "Whoever is on call picks that up, it's not my service."),
+        ("cve-base-image", "someone-elses-problem", "The pen test will catch anything serious anyway."),
+        ("cloud-cost-optimisation", "someone-elses-problem", "Finance will tell us if the spend gets silly."),
+        ("cloud-cost-optimisation", "someone-elses-problem", "It's not my money, so I don't lose sleep."),
+        ("crashloopbackoff", "no-ownership", "Honestly that's above me, so I left it with my lead."),
+        ("cloud-cost-optimisation", "someone-elses-problem", "I don't track costs, that's a finance thing."),
+    ],
+)
+def test_indirect_global_flags_are_caught(question_id: str, flag: str, answer: str) -> None:
+    assert flag in flags(question_id, answer)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "flag", "answer"),
+    [
+        (
+            "cloud-cost-optimisation",
+            "someone-elses-problem",
+            "The bill isn't finance's homework, it's an engineering metric like latency.",
+        ),
+        (
+            "tool-fragmentation",
+            "someone-elses-problem",
+            "What they gain, versus what the company pays in duplicated on-call knowledge and patching.",
+        ),
+        (
+            "crashloopbackoff",
+            "no-ownership",
+            "I was on call, so I raised a ticket with the vendor and kept digging.",
+        ),
+        (
+            "secrets-management",
+            "someone-elses-problem",
+            "A security review at the end is too late, that's a finance thing my boss said, I disagree.",
+        ),
+    ],
+)
+def test_near_misses_of_the_indirect_flags_stay_clear(question_id: str, flag: str, answer: str) -> None:
+    assert flag not in flags(question_id, answer)
+
+
+def test_a_step_is_not_its_own_outcome() -> None:
+    story = "I pushed a playbook that deleted the live log directory on half the web servers. "
+    assert not analyse(story + "We rolled the playbook back and restored the directories.").result
+    told = story + "I put the directory back and the app started writing logs again."
+    assert analyse(told).result
+
+
+def test_a_habit_is_not_a_step_taken_in_the_story() -> None:
+    habit = "Our batch job was flaky for months. Every time it broke I restarted the pods by hand."
+    assert not analyse(habit).action
+    step = "Our batch job was flaky for months. One night I restarted the pods and added a retry."
+    assert analyse(step).action
