@@ -783,18 +783,33 @@ def test_an_itch_is_not_a_task_and_where_things_stand_is_not_an_outcome() -> Non
 @pytest.mark.parametrize(
     ("question_id", "flag", "answer"),
     [
+        # round 6 structures, written from what each flag means (none is caught by the phrase lists):
+        # an outside group + a duty verb + production or incidents
+        ("crashloopbackoff", "no-ownership", "The infra folks monitor the production alerts overnight."),
         (
             "crashloopbackoff",
             "no-ownership",
-            "Honestly my job ends once the PR is merged and the tests pass.",
+            "The SRE team took over the incident and I went back to my feature work.",
         ),
-        ("on-call-burnout", "no-ownership", "That's what the SRE team is for, I build features."),
-        ("latency-5xx-diagnosis", "no-ownership", "I'd raise a ticket with the platform team and wait."),
+        # blame placed on another group, with no part of it taken
+        ("crashloopbackoff", "no-ownership", "It was the DBA team's change, they should have warned us."),
+        # a duty in another team's possession
+        ("latency-5xx-diagnosis", "no-ownership", "Debugging that service was the backend team's problem."),
+        # security or cost decided by, or handed to, another function (active or passive)
+        (
+            "cloud-cost-optimisation",
+            "someone-elses-problem",
+            "Our cloud spend gets approved by finance once a year, and they decide what we cut.",
+        ),
+        # the speaker's own fix, off-hours, with no follow-up
+        (
+            "on-call-burnout",
+            "hero-culture",
+            "When the queue backs up I patch it late in the evening so nobody notices.",
+        ),
+        # earlier rounds, kept: the speaker stepping back, and a group as the answer
         ("crashloopbackoff", "no-ownership", "Whoever is on call picks that up, it's not my service."),
-        ("cve-base-image", "someone-elses-problem", "The pen test will catch anything serious anyway."),
         ("cloud-cost-optimisation", "someone-elses-problem", "Finance will tell us if the spend gets silly."),
-        ("cloud-cost-optimisation", "someone-elses-problem", "It's not my money, so I don't lose sleep."),
-        ("crashloopbackoff", "no-ownership", "Honestly that's above me, so I left it with my lead."),
         ("cloud-cost-optimisation", "someone-elses-problem", "I don't track costs, that's a finance thing."),
     ],
 )
@@ -824,6 +839,32 @@ def test_indirect_global_flags_are_caught(question_id: str, flag: str, answer: s
             "secrets-management",
             "someone-elses-problem",
             "A security review at the end is too late, that's a finance thing my boss said, I disagree.",
+        ),
+        # the structures stay clear when the speaker is engaged, accountable, or fixed it for good
+        (
+            "crashloopbackoff",
+            "no-ownership",
+            "I worked with the platform team, who handle the production incidents, to add an alert.",
+        ),
+        (
+            "outage-you-caused",
+            "no-ownership",
+            "The network team's change exposed it, but the missing check was my mistake, so I fixed it.",
+        ),
+        (
+            "incident-leadership",
+            "no-ownership",
+            "We had a team call with the SRE team's lead and agreed the plan.",
+        ),
+        (
+            "cloud-cost-optimisation",
+            "someone-elses-problem",
+            "I review the cloud bill together with finance every month and we decide what to cut.",
+        ),
+        (
+            "on-call-burnout",
+            "hero-culture",
+            "I patched it late in the evening, then automated the restart so it never needed a person again.",
         ),
     ],
 )
