@@ -45,6 +45,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def no_prefix(bot: commands.Bot, message: discord.Message) -> list[str]:
+    return []
+
+
 def make_intents() -> discord.Intents:
     """Guild and message events plus Message Content (privileged: enable it in the developer portal)."""
     intents = discord.Intents.none()
@@ -67,7 +71,8 @@ class InterviewBot(commands.Bot):
         **options: Any,
     ) -> None:
         super().__init__(
-            command_prefix=commands.when_mentioned,
+            # Slash commands only: no text prefix, so "@bot hi" is not a CommandNotFound error.
+            command_prefix=no_prefix,
             intents=make_intents(),
             # Member text is echoed in embeds and replies: nothing the bot sends may ping by default.
             allowed_mentions=discord.AllowedMentions.none(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from discord import app_commands
 
+from bot.cogs import render
 from bot.domain.errors import UserFacingError
 from bot.domain.packs import Library
 from bot.domain.schedule import timezone_choices
@@ -21,7 +22,8 @@ def resolve_category(library: Library, category: str | None) -> str | None:
     for name in known:
         if name.casefold() == category.strip().casefold():
             return name
-    raise UserFacingError(f"There is no category {category!r}. Choose one of: {', '.join(known)}.")
+    typed = render.clip(category, 60)
+    raise UserFacingError(f"There is no category {typed!r}. Choose one of: {', '.join(known)}.")
 
 
 def category_choices(library: Library, current: str) -> list[app_commands.Choice[str]]:

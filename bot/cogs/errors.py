@@ -23,11 +23,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_INTERACTION = 10062
+MESSAGE_LIMIT = 2000
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
 
 
 async def reply_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Answer the interaction ephemerally, whether or not it was already responded to or deferred."""
+    """Answer the interaction ephemerally, whether or not it was already responded to or deferred.
+
+    Messages can echo member input, so they are clipped to Discord's 2,000 characters here, once,
+    rather than at every place that builds one.
+    """
+    message = message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)
@@ -60,6 +67,8 @@ def describe_error(error: BaseException) -> str | None:
         return (
             "Discord refused that: I'm missing a permission in this channel. Ask an admin to check my role."
         )
+    if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
+        return None  # the 3-second window was missed: an operator must see this, not the member
     if isinstance(error, discord.NotFound):
         return "That channel, thread or message no longer exists."
     return None

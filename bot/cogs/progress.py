@@ -94,16 +94,17 @@ def progress_embed(
     if private_view and coaching is not None:
         add_coaching_fields(embed, coaching, library)
     received = summary.reviews_received
+    # Reviews given stay private: with anonymous reviews on, watching someone's count go up would
+    # reveal who wrote an anonymous review.
+    given = f"\nGiven {summary.reviews_given}" if private_view else ""
     if received.count:
         names = dimension_names(library)
         averages = "\n".join(
             f"• {names.get(dim, dim)}: {avg:.1f}/5" for dim, avg in received.averages.items()
         )
-        reviews = (
-            f"Received {received.count}, average per dimension:\n{averages}\nGiven {summary.reviews_given}"
-        )
+        reviews = f"Received {received.count}, average per dimension:\n{averages}{given}"
     else:
-        reviews = f"Received 0\nGiven {summary.reviews_given}"
+        reviews = f"Received 0{given}"
     embed.add_field(name="Peer reviews", value=render.clip(reviews, render.FIELD_LIMIT), inline=True)
     recent = []
     for answer in summary.recent_answers:
@@ -166,7 +167,9 @@ class Progress(commands.Cog):
             raise UserFacingError("Progress cards show coaching results, which are private: make your own.")
         if card:
             await interaction.response.defer(ephemeral=True, thinking=True)
-        summary = await self.bot.db.progress.summary(interaction.guild_id, target.id)
+        summary = await self.bot.db.progress.summary(
+            interaction.guild_id, target.id, public_only=not private_view
+        )
         coaching = await self._coaching(interaction.guild_id, target.id) if private_view else None
         embed = progress_embed(
             summary,

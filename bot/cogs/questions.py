@@ -25,8 +25,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: members come back to a question over several days
-POSTING_PERMISSIONS = ("create_public_threads", "send_messages_in_threads", "embed_links")
-PRIVATE_PERMISSIONS = ("create_private_threads", "send_messages_in_threads", "embed_links")
+# Starting a thread from the question needs View Channel and Read Message History besides the obvious.
+POSTING_PERMISSIONS = (
+    "view_channel",
+    "read_message_history",
+    "create_public_threads",
+    "send_messages_in_threads",
+    "embed_links",
+)
+PRIVATE_PERMISSIONS = ("view_channel", "create_private_threads", "send_messages_in_threads", "embed_links")
 
 
 def missing_permissions(permissions: discord.Permissions, needed: tuple[str, ...]) -> list[str]:
@@ -153,7 +160,7 @@ class Questions(commands.Cog):
         if wanted:
             found = library.find(wanted)
             if found is None:
-                hints = ", ".join(f"`{qid}`" for qid in library.closest_ids(wanted))
+                hints = ", ".join(f"`{qid}`" for qid in library.closest_ids(wanted[:200]))
                 raise UserFacingError(
                     "I don't know that question. Start typing and pick one from the list"
                     + (f" (closest: {hints})." if hints else ".")

@@ -22,17 +22,30 @@ class ProgressRepository:
         self._sql = sql
         self._reviews = reviews
 
-    async def summary(self, guild_id: int, member_id: int) -> ProgressSummary:
+    async def summary(self, guild_id: int, member_id: int, *, public_only: bool = False) -> ProgressSummary:
+        """The member's progress; `public_only` leaves out answers given in private threads.
+
+        Someone else looking a member up must not learn about their private practice or mock
+        interviews, not even as counts.
+        """
         key = (guild_id, member_id)
+        # Queries with "? = 0 OR NOT EXISTS (... is_private ...)" take this flag: 1 leaves out answers
+        # given in private threads (one query serves both views).
+        filtered = (*key, int(public_only))
         categories = await self._sql.fetchall(
-            "SELECT category, COUNT(DISTINCT question_id) AS answered FROM answers "
-            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL GROUP BY category ORDER BY category",
-            key,
+            "SELECT category, COUNT(DISTINCT question_id) AS answered FROM answers a "
+            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL "
+            "AND (? = 0 OR NOT EXISTS (SELECT 1 FROM question_posts pp "
+            "WHERE pp.id = a.post_id AND pp.is_private = 1)) "
+            "GROUP BY category ORDER BY category",
+            filtered,
         )
         total = await self._sql.fetchone(
-            "SELECT COUNT(DISTINCT question_id) FROM answers "
-            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL",
-            key,
+            "SELECT COUNT(DISTINCT question_id) FROM answers a "
+            "WHERE guild_id = ? AND member_id = ? AND deleted_at IS NULL "
+            "AND (? = 0 OR NOT EXISTS (SELECT 1 FROM question_posts pp "
+            "WHERE pp.id = a.post_id AND pp.is_private = 1))",
+            filtered,
         )
         # Coverage of the member's latest answer to each question: re-answering replaces, not averages.
         coverage = await self._sql.fetchone(
@@ -56,8 +69,10 @@ class ProgressRepository:
             "LEFT JOIN coaching_results c ON c.answer_id = a.id "
             "LEFT JOIN question_posts p ON p.id = a.post_id "
             "WHERE a.guild_id = ? AND a.member_id = ? AND a.deleted_at IS NULL "
+            "AND (? = 0 OR NOT EXISTS (SELECT 1 FROM question_posts pp "
+            "WHERE pp.id = a.post_id AND pp.is_private = 1)) "
             "ORDER BY a.created_at DESC, a.id DESC LIMIT ?",
-            (*key, RECENT),
+            (*filtered, RECENT),
         )
         return ProgressSummary(
             answered_by_category={row["category"]: row["answered"] for row in categories},
@@ -96,15 +111,17 @@ class ProgressRepository:
         """Most active members since `since`: distinct questions answered, then answers.
 
         Members who opted out are left out entirely. Scores are private coaching data, so they are
-        never part of a ranking.
+        never part of a ranking; answers in private threads are not counted either.
         """
         rows = await self._sql.fetchall(
             "SELECT a.member_id, COUNT(DISTINCT a.question_id) AS questions, COUNT(*) AS answers "
             "FROM answers a LEFT JOIN members m ON m.guild_id = a.guild_id AND m.member_id = a.member_id "
             "WHERE a.guild_id = ? AND a.deleted_at IS NULL AND a.created_at >= ? "
+            "AND (? = 0 OR NOT EXISTS (SELECT 1 FROM question_posts pp "
+            "WHERE pp.id = a.post_id AND pp.is_private = 1)) "
             "AND COALESCE(m.leaderboard_opt_out, 0) = 0 "
             "GROUP BY a.member_id ORDER BY questions DESC, answers DESC, MIN(a.created_at) LIMIT ?",
-            (guild_id, to_db_time(since), limit),
+            (guild_id, to_db_time(since), 1, limit),
         )
         return [LeaderboardRow(row["member_id"], row["questions"], row["answers"]) for row in rows]
 

@@ -184,6 +184,11 @@ async def test_practice_opens_a_private_thread_whose_answers_stay_private(
     public = await env.fake.invoke_command(env.alice, env.channel, "progress", {"member": env.bob})
     await public.settled()
     assert str(thread.id) not in str(public.embeds[0])
+    assert "Answered **0** of 28" in public.embeds[0]["description"], "private practice is not counted"
+    assert "Given" not in str(public.embeds[0]), "reviews given could unmask anonymous reviewers"
+    board = await env.fake.invoke_command(env.alice, env.channel, "leaderboard")
+    await board.settled()
+    assert str(env.bob.id) not in board.embeds[0]["description"]
     mine = await env.fake.invoke_command(env.bob, env.channel, "progress")
     await mine.settled()
     assert str(thread.id) in str(mine.embeds[0])
@@ -195,3 +200,18 @@ async def test_practice_names_a_missing_private_thread_permission(env: BotEnv, b
     ix = await env.fake.invoke_command(env.bob, env.channel, "practice")
     await ix.settled()
     assert ix.ephemeral and "Create Private Threads" in ix.content
+
+
+async def test_an_enormous_option_value_still_gets_a_polite_reply(env: BotEnv, bot: InterviewBot) -> None:
+    ix = await ask(env, env.alice, category="x" * 5000)
+    assert ix.ephemeral and "There is no category" in ix.content and len(ix.content) <= 2000
+    ix = await env.fake.invoke_command(env.alice, env.channel, "mydata timezone", {"zone": "Mars/" * 1000})
+    await ix.settled()
+    assert ix.ephemeral and len(ix.content) <= 2000
+
+
+async def test_mentioning_the_bot_is_not_an_error(env: BotEnv, bot: InterviewBot, caplog) -> None:  # type: ignore[no-untyped-def]
+    assert bot.user is not None
+    await env.fake.post_message(env.alice, env.channel, f"<@{bot.user.id}> hello there")
+    await env.fake.flush()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
