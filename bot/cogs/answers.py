@@ -34,16 +34,22 @@ MIN_MESSAGE_ANSWER_CHARS = 20
 ANSWER_REACTION = "\N{MEMO}"
 
 
-def answer_card_view(answer_id: int) -> discord.ui.View:
-    """Buttons under every answer; extra items (e.g. Review) are registered by other cogs."""
+def answer_card_view(answer_id: int, *, reviewable: bool = True) -> discord.ui.View:
+    """Buttons under every answer: Coach me always; items for others (Review) only when public.
+
+    Private answers (/practice, /mock threads) are never offered for peer review, so their cards
+    get ``reviewable=False`` and carry only Coach me.
+    """
     view = discord.ui.View(timeout=None)
     view.add_item(CoachButton(answer_id))
-    for factory in CARD_ITEM_FACTORIES:
-        view.add_item(factory(answer_id))
+    if reviewable:
+        for factory in CARD_ITEM_FACTORIES:
+            view.add_item(factory(answer_id))
     return view
 
 
-# Other cogs append callables building more persistent buttons for an answer card (e.g. "Review").
+# Other cogs append callables building more persistent buttons for a public answer's card
+# (e.g. "Review"); private answers' cards leave them out.
 CARD_ITEM_FACTORIES: list[Any] = []
 
 
@@ -98,9 +104,11 @@ class CoachButton(
         question = bot.library.question(answer.question_id)
         if question is None:
             raise UserFacingError("That question is no longer in the content pack, so I can't coach it.")
+        # Coaching runs in a worker thread; acknowledge first so a busy pool can never miss Discord's 3 s.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         report = await coach_off_loop(question, bot, answer.text)
         embed = render.coaching_embed(report, question, bot.pack_of(question))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
 
 async def coach_off_loop(question: Question, bot: InterviewBot, text: str) -> CoachingReport:
@@ -209,17 +217,28 @@ class Answers(commands.Cog):
             return
         if len(text) < MIN_MESSAGE_ANSWER_CHARS or self._is_reply_to_someone_else(message):
             return  # short chatter and replies to others are discussion, not answers
-        answer, _report = await self.record_and_coach(
-            post=post,
-            question=question,
-            member_id=message.author.id,
-            text=text[:MAX_ANSWER_CHARS],
-            message_id=message.id,
-            source="message",
-        )
+        try:
+            answer, _report = await self.record_and_coach(
+                post=post,
+                question=question,
+                member_id=message.author.id,
+                text=text[:MAX_ANSWER_CHARS],
+                message_id=message.id,
+                source="message",
+            )
+        except Exception:
+            log.exception("Could not record answer %s in thread %s", message.id, message.channel.id)
+            await self._safe_reply(
+                message,
+                "Sorry, I couldn't record this answer (an error on my side, now logged). Your text is "
+                "still here: please post it again in a minute.",
+            )
+            return
         await self._react(message)
         await self._safe_reply(
-            message, render.answer_card_text(message.author), view=answer_card_view(answer.id)
+            message,
+            render.answer_card_text(message.author, reviewable=not post.is_private),
+            view=answer_card_view(answer.id, reviewable=not post.is_private),
         )
         self.bot.dispatch("answer_recorded", answer, post)  # e.g. a /mock session moves on
 
@@ -260,6 +279,9 @@ class Answers(commands.Cog):
         if updated is None or question is None:
             return
         report = await coach_off_loop(question, self.bot, text)
+        current = await self.bot.db.answers.get(updated.id)
+        if current is None or current.text != text:
+            return  # a newer edit arrived while this one was being coached; its coaching wins
         await self.bot.db.coaching.save_report(updated.id, report, self.bot.now())
 
     @commands.Cog.listener()
@@ -318,7 +340,7 @@ class Answers(commands.Cog):
             source="modal",
         )
         self.bot.dispatch("answer_recorded", answer, post)
-        await posted.edit(view=answer_card_view(answer.id))
+        await posted.edit(view=answer_card_view(answer.id, reviewable=not post.is_private))
         embed = render.coaching_embed(report, question, self.bot.pack_of(question))
         await interaction.followup.send(
             f"Your answer is posted in {thread.mention}. Here is your private coaching:",

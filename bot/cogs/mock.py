@@ -262,17 +262,25 @@ class Mock(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         key = (interaction.guild_id, interaction.user.id)
-        channel = await self._refuse_early(interaction, key)
-        wanted = resolve_category(self.bot.library, category)
-        answered = await self.bot.db.answers.last_answered(*key)
+        channel = self._refuse_unusable(interaction)
+        if key in self._starting:
+            raise UserFacingError("Your mock interview is being set up; the link follows in a moment.")
+        # Claimed before the first await, so a double submit cannot pass the check above twice.
+        self._starting.add(key)
         try:
-            questions = plan_interview(
-                self.bot.library.all_questions, count, self.rng, category=wanted, answered=frozenset(answered)
-            )
-        except ValueError as error:
-            raise UserFacingError(str(error)) from error
-        self._starting.add(key)  # a double click cannot open two threads while this one is set up
-        try:
+            await self._refuse_active(key)
+            wanted = resolve_category(self.bot.library, category)
+            answered = await self.bot.db.answers.last_answered(*key)
+            try:
+                questions = plan_interview(
+                    self.bot.library.all_questions,
+                    count,
+                    self.rng,
+                    category=wanted,
+                    answered=frozenset(answered),
+                )
+            except ValueError as error:
+                raise UserFacingError(str(error)) from error
             await interaction.response.defer(ephemeral=True, thinking=True)
             thread = await self._open(interaction, channel, questions, minutes)
         finally:
@@ -291,10 +299,8 @@ class Mock(commands.Cog):
         )
         return self.bot.now() - last_activity > ABANDONED_AFTER
 
-    async def _refuse_early(
-        self, interaction: discord.Interaction, key: tuple[int, int]
-    ) -> discord.TextChannel:
-        """Refuse before anything is created: wrong channel, missing permissions, one already open."""
+    def _refuse_unusable(self, interaction: discord.Interaction) -> discord.TextChannel:
+        """Refuse before anything is created: wrong channel or missing permissions."""
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise UserFacingError("Use /mock in a regular text channel: I open a private thread there.")
@@ -304,8 +310,10 @@ class Mock(commands.Cog):
                 f"I can't start a mock interview here: I'm missing {', '.join(missing)} in "
                 f"{channel.mention}. Ask an admin to grant it."
             )
-        if key in self._starting:
-            raise UserFacingError("Your mock interview is being set up; the link follows in a moment.")
+        return channel
+
+    async def _refuse_active(self, key: tuple[int, int]) -> None:
+        """One interview at a time per member; one untouched for a day no longer counts."""
         active = await self.bot.db.mock_sessions.active_for(*key)
         if active is not None and self._abandoned(active):
             # An interview nobody touched for a day is over in all but name: close it rather than
@@ -317,7 +325,6 @@ class Mock(commands.Cog):
                 f"You already have a mock interview in progress: <#{active.thread_id}>. "
                 "Finish it, or press **Stop** on its first message, before starting another."
             )
-        return channel
 
     async def _open(
         self,
@@ -326,7 +333,6 @@ class Mock(commands.Cog):
         questions: tuple[Question, ...],
         minutes: int,
     ) -> discord.Thread:
-        budget = timedelta(minutes=minutes)
         member = interaction.user
         thread = await channel.create_thread(
             name=mock_thread_name(member.display_name),
@@ -334,6 +340,28 @@ class Mock(commands.Cog):
             invitable=False,
             auto_archive_duration=THREAD_ARCHIVE_MINUTES,
         )
+        try:
+            await self._set_up(thread, channel, member, questions, timedelta(minutes=minutes))
+        except Exception as error:
+            await self._discard(thread)
+            if isinstance(error, UserFacingError):
+                raise
+            log.warning("Could not set up mock interview in thread %s: %s", thread.id, error)
+            raise UserFacingError(
+                "Sorry, I couldn't set up your mock interview (the thread may be gone, or I lack a "
+                "permission), so nothing was started. Try /mock again in a moment."
+            ) from error
+        return thread
+
+    async def _set_up(
+        self,
+        thread: discord.Thread,
+        channel: discord.TextChannel,
+        member: discord.abc.User,
+        questions: tuple[Question, ...],
+        budget: timedelta,
+    ) -> None:
+        """Intro, first question, session row, then the member: any failure is undone by `_open`."""
         intro = await thread.send(intro_text(len(questions), budget), view=_stop_view())
         now = self.bot.now()
         post = await self._ask(
@@ -354,7 +382,19 @@ class Mock(commands.Cog):
             raise UserFacingError("You already have a mock interview in progress; finish that one first.")
         # Added only now, so the member's first answer always finds the recorded session.
         await thread.add_user(member)
-        return thread
+
+    async def _discard(self, thread: discord.Thread) -> None:
+        """Undo a half-made interview: end its session (if recorded) and delete the bot's new thread."""
+        try:
+            session = await self.bot.db.mock_sessions.by_thread(thread.id)
+            if session is not None:
+                await self.bot.db.mock_sessions.end(session.id, "stopped", self.bot.now())
+        except Exception:  # keep going: the thread should still go, and the member hear why
+            log.exception("Could not end half-made mock session in thread %s", thread.id)
+        try:
+            await thread.delete()
+        except discord.HTTPException as error:  # e.g. no Manage Threads: the member was never added
+            log.info("Could not delete half-made mock thread %s: %s", thread.id, error)
 
     async def _ask(
         self,

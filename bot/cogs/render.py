@@ -161,8 +161,11 @@ def prep_embed(pack: Pack) -> discord.Embed:
     return fit(embed)
 
 
-def answer_card_text(member: discord.abc.User, *, edited: bool = False) -> str:
+def answer_card_text(member: discord.abc.User, *, edited: bool = False, reviewable: bool = True) -> str:
+    """Private answers have no Review button, so their card does not mention one."""
     verb = "updated" if edited else "recorded"
+    if not reviewable:
+        return f"Answer by {member.mention} {verb}. Press **Coach me** for private feedback."
     return (
         f"Answer by {member.mention} {verb}. "
         "Press **Coach me** for private feedback, or **Review** to score it."

@@ -38,7 +38,7 @@ def _cog(interaction: discord.Interaction) -> Reviews:
 class ReviewButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"review:(?P<answer_id>[0-9]{1,19})"
 ):
-    """ "Review" on every answer card: shows the reviewer the checklist first."""
+    """ "Review" on public answer cards (never private ones): shows the checklist first."""
 
     def __init__(self, answer_id: int) -> None:
         super().__init__(

@@ -3,13 +3,17 @@
 Flow: Review (button or context menu) -> ephemeral checklist (rubric, prep pointers, red flags)
 -> Score it -> modal -> the review is posted in the thread as a reply to the answer, mentioning
 only the author. Reviewing again edits that reply. The database always records the reviewer (for
-moderation); with anonymity on, nothing the bot sends names them.
+moderation); with anonymity on, nothing the bot sends names them. Answers in private threads
+(/practice, /mock) are never reviewable: their cards have no Review button and every entry point
+refuses them, because a moderator can still read those threads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -30,7 +34,12 @@ from bot.cogs.review_render import (
 from bot.cogs.review_views import ReviewButton, ReviewModal, ScoreButton, score_view
 from bot.domain.errors import UserFacingError
 from bot.domain.model import Pack, Question, RubricDimension
-from bot.domain.review_rules import parse_review, review_dimensions, reviewability_problem
+from bot.domain.review_rules import (
+    ReviewInput,
+    parse_review,
+    review_dimensions,
+    reviewability_problem,
+)
 
 if TYPE_CHECKING:
     from bot.client import InterviewBot
@@ -60,6 +69,11 @@ class Reviews(commands.Cog):
         self.remove_menu = app_commands.ContextMenu(name="Remove review", callback=self.remove_review)
         self.remove_menu.guild_only = True
         self.remove_menu.default_permissions = discord.Permissions(manage_messages=True)
+        # One lock per (answer, reviewer): two modals submitted together must not both see "no
+        # earlier review" and each post a reply. Weak values: a lock lives only while in use.
+        self._submit_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ReviewButton, ScoreButton)
@@ -90,10 +104,24 @@ class Reviews(commands.Cog):
         )
         if problem:
             raise UserFacingError(problem)
+        post = None if answer.post_id is None else await self.bot.db.posts.get(answer.post_id)
+        if post is not None and post.is_private:
+            raise UserFacingError(
+                "That answer was given in a private thread (practice or mock interview), "
+                "and private answers are never open for peer review."
+            )
         question = self.bot.library.question(answer.question_id)
         if question is None:
             raise UserFacingError("That question is no longer in the content pack, so it can't be reviewed.")
         return answer, question, self.bot.pack_of(question)
+
+    def _submit_lock(self, answer_id: int, reviewer_id: int) -> asyncio.Lock:
+        key = (answer_id, reviewer_id)
+        lock = self._submit_locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._submit_locks[key] = lock
+        return lock
 
     async def _live_review(self, answer_id: int, reviewer_id: int) -> Review | None:
         review = await self.bot.db.reviews.get_for(answer_id, reviewer_id)
@@ -146,6 +174,28 @@ class Reviews(commands.Cog):
             if anonymous
             else Signature(name=interaction.user.display_name, icon_url=interaction.user.display_avatar.url)
         )
+        async with self._submit_lock(answer.id, interaction.user.id):
+            # Read, publish and save as one step: a concurrent submission waits, then edits this reply.
+            previous, message_id = await self._publish_and_save(
+                interaction, answer, dimensions, review_input, signature, anonymous, raw_comment
+            )
+        verb = "updated" if previous is not None else "posted"
+        how = " anonymously" if anonymous else ""
+        url = _message_url(answer, message_id)
+        await interaction.followup.send(f"Your review is {verb}{how}: {url}", ephemeral=True)
+
+    async def _publish_and_save(
+        self,
+        interaction: discord.Interaction,
+        answer: Answer,
+        dimensions: Sequence[RubricDimension],
+        review_input: ReviewInput,
+        signature: Signature,
+        anonymous: bool,
+        raw_comment: str,
+    ) -> tuple[Review | None, int]:
+        """Post (or edit) the reply, then store it; returns the earlier review and the message id."""
+        assert interaction.guild_id is not None
         previous = await self._live_review(answer.id, interaction.user.id)
         embed = review_embed(
             dimensions, review_input.scores, review_input.comment, signature, edited=previous is not None
@@ -172,10 +222,7 @@ class Reviews(commands.Cog):
             self.bot.now(),
         )
         await self.bot.db.reviews.set_message(review.id, message_id)
-        verb = "updated" if previous is not None else "posted"
-        how = " anonymously" if anonymous else ""
-        url = _message_url(answer, message_id)
-        await interaction.followup.send(f"Your review is {verb}{how}: {url}", ephemeral=True)
+        return previous, message_id
 
     async def _publish(self, answer: Answer, embed: discord.Embed, previous: Review | None) -> int:
         """Edit the reviewer's earlier reply when it still exists, else reply to the answer."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
+
+import discord
 
 from bot.client import InterviewBot
 from bot.storage.records import MockSession
@@ -11,6 +14,7 @@ from tests.fakediscord import Channel, Member, Message
 from tests.integration.harness import BotEnv, answer_by_message
 
 CREATE_PRIVATE_THREADS = 1 << 36
+SEND_MESSAGES_IN_THREADS = 1 << 38
 ANSWER_ONE = (
     "I led the incident as commander: rolled back the deploy, posted stakeholder updates every 20 "
     "minutes, found the root cause and ran a blameless retro that added a canary stage."
@@ -94,7 +98,9 @@ async def test_two_question_mock_runs_in_order_and_results_are_private(
     assert post1 is not None and (post1.source, post1.is_private, post1.thread_id) == ("mock", True, None)
 
     env.clock.advance(minutes=2)
-    message1, _card = await answer_by_message(env, env.alice, thread, ANSWER_ONE)
+    message1, card1 = await answer_by_message(env, env.alice, thread, ANSWER_ONE)
+    assert [c.split(":")[0] for c in custom_ids(card1)] == ["coach"], "private: never offered for review"
+    assert "Review" not in card1.content
     q2 = await wait_for_question(env, thread, 2)
     assert q2.embeds[0]["footer"]["text"].endswith(f"id: {second_q.id}")
     stored1 = await bot.db.answers.by_message(message1.id)
@@ -213,6 +219,10 @@ async def test_a_modal_answer_moves_the_mock_on_too(env: BotEnv, bot: InterviewB
         env.alice, thread, values={"answer": ANSWER_TWO}, from_interaction=opened
     )
     await submitted.settled()
+    posted = await env.fake.wait_for_message(
+        thread, lambda m: "Answered with /answer" in str(m.embeds) and bool(m.components)
+    )
+    assert [c.split(":")[0] for c in custom_ids(posted)] == ["coach"]
     await wait_for_results_button(env, thread)
     session = await wait_for_status(env, thread, "finished")
     assert session.turns[0].answer_id is not None
@@ -237,3 +247,71 @@ async def test_a_mock_abandoned_for_a_day_no_longer_blocks_a_new_one(env: BotEnv
     again = await env.fake.invoke_command(env.bob, env.channel, "mock", {"count": 2})
     await again.settled()
     assert "ready" in again.all_text
+
+
+async def test_a_double_submit_opens_exactly_one_thread(env: BotEnv, bot: InterviewBot) -> None:
+    first, second = await asyncio.gather(
+        env.fake.invoke_command(env.alice, env.channel, "mock", {"count": 1}),
+        env.fake.invoke_command(env.alice, env.channel, "mock", {"count": 1}),
+    )
+    await asyncio.gather(first.settled(), second.settled())
+    texts = sorted((first.all_text, second.all_text), key=lambda t: "ready" in t)
+    assert "is ready" in texts[1], texts
+    assert "being set up" in texts[0] or "already have a mock interview" in texts[0], texts
+    await env.fake.flush()
+    assert len(env.fake.threads) == 1
+    assert len([r for r in env.fake.requests if r.method == "POST" and r.path.endswith("/threads")]) == 1
+    session = await bot.db.mock_sessions.active_for(env.guild.id, env.alice.id)
+    assert session is not None and session.thread_id == env.fake.threads[0].id
+
+
+async def _assert_undone(env: BotEnv, bot: InterviewBot, ix: Any) -> None:
+    """The member is told, the half-made thread is deleted and no session stays active."""
+    assert ix.ephemeral and "couldn't set up your mock interview" in ix.all_text, ix.all_text
+    assert "ready" not in ix.all_text
+    created = [r for r in env.fake.requests if r.method == "POST" and r.path.endswith("/threads")]
+    assert len(created) == 1, "a thread was created, then removed"
+    await env.fake.wait_until(lambda: env.fake.threads == [] or None, what="thread deleted")
+    assert await bot.db.mock_sessions.active_for(env.guild.id, env.alice.id) is None
+
+
+async def test_a_failure_after_the_thread_exists_deletes_it_and_ends_the_session(
+    env: BotEnv, bot: InterviewBot, monkeypatch: Any
+) -> None:
+    async def refuse(self: discord.Thread, user: discord.abc.Snowflake) -> None:
+        raise discord.Forbidden(SimpleNamespace(status=403, reason="Forbidden"), "Missing Permissions")
+
+    monkeypatch.setattr(discord.Thread, "add_user", refuse)  # fails after the session row exists
+    ix = await env.fake.invoke_command(env.alice, env.channel, "mock", {"count": 1})
+    await ix.settled()
+    await _assert_undone(env, bot, ix)
+    [stopped] = await _sessions(env, bot)
+    assert stopped.status == "stopped"
+
+    monkeypatch.undo()
+    await start_mock(env, env.alice, count=1)  # nothing left blocks a fresh start
+
+
+async def test_a_permission_lost_before_the_first_message_undoes_the_thread(
+    env: BotEnv, bot: InterviewBot, monkeypatch: Any
+) -> None:
+    original = discord.Thread.send
+
+    async def deny_then_send(self: discord.Thread, *args: Any, **kwargs: Any) -> discord.Message:
+        # An admin removes Send Messages in Threads right after the thread is created.
+        env.fake.set_bot_permissions(env.channel, deny=SEND_MESSAGES_IN_THREADS)
+        await env.fake.flush()
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(discord.Thread, "send", deny_then_send)
+    ix = await env.fake.invoke_command(env.alice, env.channel, "mock", {"count": 1})
+    await ix.settled()
+    await _assert_undone(env, bot, ix)
+    assert await _sessions(env, bot) == [], "no session row was written"
+
+
+async def _sessions(env: BotEnv, bot: InterviewBot) -> list[MockSession]:
+    """Sessions recorded for every thread ever created, deleted ones included."""
+    thread_ids = [c.id for c in env.fake.channels.values() if c.is_thread]
+    found = [await bot.db.mock_sessions.by_thread(thread_id) for thread_id in thread_ids]
+    return [s for s in found if s is not None]

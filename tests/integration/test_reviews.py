@@ -14,6 +14,7 @@ from tests.integration import harness
 from tests.integration.harness import BotEnv
 
 MANAGE_MESSAGES = 1 << 13
+MANAGE_THREADS = 1 << 34
 COMMENT = "Clear timeline and ownership; add the business impact in numbers next time."
 ALICE_ANSWER = (
     "Our payments API went down for 40 minutes at peak. I took the incident commander role, sent "
@@ -429,3 +430,67 @@ async def test_review_button_survives_a_restart(env: BotEnv) -> None:
             message.id
         )
         assert (await bot.db.reviews.received_averages(env.guild.id, env.alice.id)).count == 1
+
+
+async def open_modal(env: BotEnv, reviewer: Member, card: Message) -> InteractionRecord:
+    """Review -> checklist -> Score it: the scoring modal, open and not yet submitted."""
+    checklist = await open_checklist_by_button(env, reviewer, card)
+    assert checklist.message is not None
+    score_id = next(cid for cid in custom_ids(checklist.message) if cid.startswith("review-score:"))
+    opened = await env.fake.press_button(reviewer, checklist.message, score_id)
+    await opened.response()
+    assert opened.modal is not None, opened.all_text
+    return opened
+
+
+async def test_two_quick_submissions_by_one_reviewer_post_one_review(env: BotEnv, bot: InterviewBot) -> None:
+    thread = await open_thread(env)
+    message, card = await answer(env, env.alice, thread)
+    first_modal = await open_modal(env, env.bob, card)
+    second_modal = await open_modal(env, env.bob, card)
+
+    async def submit(opened: InteractionRecord, value: str, comment: str) -> InteractionRecord:
+        assert opened.modal is not None
+        dims = [c["custom_id"] for c in walk_components(opened.modal["components"]) if c.get("type") == 21]
+        values: dict[str, Any] = dict.fromkeys(dims, value) | {"comment": comment}
+        submitted = await env.fake.submit_modal(env.bob, thread, values=values, from_interaction=opened)
+        await submitted.settled()
+        return submitted
+
+    done = await asyncio.gather(
+        submit(first_modal, "2", "First modal: the impact is missing entirely."),
+        submit(second_modal, "4", "Second modal: solid ownership and a clear retro."),
+    )
+    assert sorted("posted" in d.all_text for d in done) == [False, True], [d.all_text for d in done]
+    assert any("updated" in d.all_text for d in done)
+    [reply] = review_replies(env, thread)  # one public review, edited by the later submission
+    answer_row = await bot.db.answers.by_message(message.id)
+    assert answer_row is not None
+    stored = await bot.db.reviews.get_for(answer_row.id, env.bob.id)
+    assert stored is not None and stored.message_id == reply.id
+    assert await bot.db.reviews.count_for_answer(answer_row.id) == 1
+    assert stored.comment in reply.embeds[0]["fields"][0]["value"]
+
+
+async def test_private_practice_answers_are_never_offered_for_review(env: BotEnv, bot: InterviewBot) -> None:
+    ix = await env.fake.invoke_command(
+        env.alice, env.channel, "practice", {"question": "incident-leadership"}
+    )
+    await ix.settled()
+    thread = await env.fake.wait_until(lambda: next(iter(env.fake.threads), None), what="thread")
+    await env.fake.wait_for_message(thread, lambda m: bool(m.embeds))
+    message, card = await answer(env, env.alice, thread)
+    assert [cid.split(":")[0] for cid in custom_ids(card)] == ["coach"]
+    assert "Coach me" in card.content and "Review" not in card.content
+
+    # a moderator can read private threads, but still cannot review a private answer
+    mod = env.fake.add_member(env.guild, "mod", permissions=MANAGE_MESSAGES | MANAGE_THREADS)
+    for target in (message, card):
+        refused = await env.fake.invoke_message_command(mod, target, "Review answer")
+        await refused.response()
+        assert refused.ephemeral and "private" in refused.all_text, refused.all_text
+        assert "Review checklist" not in refused.all_text
+    answer_row = await bot.db.answers.by_message(message.id)
+    assert answer_row is not None
+    assert review_replies(env, thread) == []
+    assert await bot.db.reviews.count_for_answer(answer_row.id) == 0
