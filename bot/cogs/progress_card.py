@@ -31,6 +31,11 @@ class CardData:
     average_coverage: float | None
 
 
+def plain(text: str) -> str:
+    """Member-chosen text shown literally: matplotlib would read "$...$" as maths and may raise."""
+    return text.replace("$", r"\$")
+
+
 def render_card(data: CardData) -> bytes:
     """Two panels: questions answered per category, and coaching scores over recent answers."""
     figure = Figure(figsize=(8, 4), dpi=100, facecolor=BACKGROUND)
@@ -48,7 +53,7 @@ def render_card(data: CardData) -> bytes:
     bars.barh(positions, totals, color=GREY, alpha=0.35)
     bars.barh(positions, answered, color=BLURPLE)
     bars.set_xlim(0, max(totals, default=1) * 1.25)  # room for the "done/total" labels
-    bars.set_yticks(list(positions), labels=categories)
+    bars.set_yticks(list(positions), labels=[plain(c) for c in categories])
     bars.invert_yaxis()
     bars.set_title("Questions answered", color=TEXT, fontsize=10)
     for y, (done, total) in enumerate(zip(answered, totals, strict=True)):
@@ -68,7 +73,7 @@ def render_card(data: CardData) -> bytes:
 
     coverage = "—" if data.average_coverage is None else f"{data.average_coverage:.0%}"
     figure.suptitle(
-        f"{data.member_name} · streak {data.streak_days} day{'s' if data.streak_days != 1 else ''}"
+        f"{plain(data.member_name)} · streak {data.streak_days} day{'s' if data.streak_days != 1 else ''}"
         f" · pointer coverage {coverage}",
         color=TEXT,
         fontsize=12,

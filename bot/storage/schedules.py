@@ -91,10 +91,15 @@ class ScheduleRepository:
         return await self.get(guild_id)
 
     async def set_skip(self, guild_id: int, skip_date: date | None, now: datetime) -> DailySchedule | None:
-        """Skip the post of one local date (None cancels the skip)."""
+        """Skip the post of one local date (None cancels the skip).
+
+        Leaves ``updated_at`` alone: the scheduler acts only on occurrences due after the schedule
+        was last *configured*, and a skip of tomorrow must not cancel today's pending late post.
+        """
+        del now  # kept for a uniform repository signature
         await self._sql.write(
-            "UPDATE daily_schedules SET skip_date = ?, updated_at = ? WHERE guild_id = ?",
-            (None if skip_date is None else to_db_date(skip_date), to_db_time(now), guild_id),
+            "UPDATE daily_schedules SET skip_date = ? WHERE guild_id = ?",
+            (None if skip_date is None else to_db_date(skip_date), guild_id),
         )
         return await self.get(guild_id)
 

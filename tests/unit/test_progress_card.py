@@ -29,3 +29,16 @@ def test_card_renders_without_any_coached_answer() -> None:
     empty = render_card(card([]))
     assert empty.startswith(PNG_MAGIC)
     assert empty != render_card(card([10, 90])), "the trend panel reflects the scores"
+
+
+def test_dollar_signs_in_a_name_are_drawn_literally() -> None:
+    data = card([50])
+    odd = CardData(
+        member_name=r"x$\foo$y $5",
+        answered_by_category=data.answered_by_category,
+        totals_by_category=data.totals_by_category,
+        scores=data.scores,
+        streak_days=1,
+        average_coverage=None,
+    )
+    assert render_card(odd).startswith(PNG_MAGIC)
