@@ -61,10 +61,8 @@ class Questions(commands.Cog):
         question: str | None = None,
     ) -> None:
         key, channel = self._ready_to_post(interaction, POSTING_PERMISSIONS)
-        chosen = await self._choose(key[0], key[1], category, question)
+        chosen = await self._choose_or_release(key, category, question)
         pack = self.bot.pack_of(chosen)
-        # Claimed before the first await that talks to Discord, so a double click cannot post twice.
-        self.cooldown.record(key, self.bot.now())
         await interaction.response.send_message(embed=render.question_embed(chosen, pack))
         message = await interaction.original_response()
         thread = await message.create_thread(
@@ -97,8 +95,7 @@ class Questions(commands.Cog):
         question: str | None = None,
     ) -> None:
         key, channel = self._ready_to_post(interaction, PRIVATE_PERMISSIONS)
-        chosen = await self._choose(key[0], key[1], category, question)
-        self.cooldown.record(key, self.bot.now())
+        chosen = await self._choose_or_release(key, category, question)
         await interaction.response.defer(ephemeral=True, thinking=True)
         thread = await channel.create_thread(
             name=render.thread_name(chosen),
@@ -151,7 +148,19 @@ class Questions(commands.Cog):
                 f"I can't post questions here: I'm missing {', '.join(missing)} in {channel.mention}. "
                 "Ask an admin to grant it."
             )
+        # Claimed here, before any await, so a double click cannot post twice; released by
+        # _choose_or_release if the request then turns out to be invalid.
+        self.cooldown.record(key, self.bot.now())
         return key, channel
+
+    async def _choose_or_release(
+        self, key: tuple[int, int], category: str | None, question: str | None
+    ) -> Question:
+        try:
+            return await self._choose(key[0], key[1], category, question)
+        except BaseException:
+            self.cooldown.forget(key)
+            raise
 
     async def _choose(
         self, guild_id: int, member_id: int, category: str | None, wanted: str | None

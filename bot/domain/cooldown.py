@@ -1,8 +1,9 @@
 """A per-key cooldown over an injected clock.
 
 discord.py's built-in cooldown is consumed when the check runs, even if the command then fails on
-bad input; this one is only recorded after a successful post, so a typo never costs a member
-their next question.
+bad input. Here the caller records a use as soon as it passes the check (so a double click cannot
+slip through while the first is still working) and calls `forget` when the command then fails on
+bad input, so a typo never costs a member their next question.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ class Cooldown:
             return None
         left = (last + self.period - now).total_seconds()
         return left if left > 0 else None
+
+    def forget(self, key: Hashable) -> None:
+        """Undo a use that did not happen (the command failed before posting anything)."""
+        self._last.pop(key, None)
 
     def record(self, key: Hashable, now: datetime) -> None:
         self._last[key] = now

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.client import InterviewBot
 from tests.integration.harness import BotEnv, answer_by_message
 
@@ -215,3 +217,16 @@ async def test_mentioning_the_bot_is_not_an_error(env: BotEnv, bot: InterviewBot
     await env.fake.post_message(env.alice, env.channel, f"<@{bot.user.id}> hello there")
     await env.fake.flush()
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_a_double_click_posts_one_question(env: BotEnv, bot: InterviewBot) -> None:
+    first, second = await asyncio.gather(
+        env.fake.invoke_command(env.alice, env.channel, "question"),
+        env.fake.invoke_command(env.alice, env.channel, "question"),
+    )
+    await first.settled()
+    await second.settled()
+    assert sorted([first.ephemeral, second.ephemeral]) == [False, True]
+    await env.fake.wait_until(lambda: env.fake.threads, what="thread")
+    await env.fake.flush()
+    assert len(env.fake.threads) == 1

@@ -18,3 +18,10 @@ def test_zero_period_disables_cooldown() -> None:
     cooldown = Cooldown(timedelta(0))
     cooldown.record("a", T0)
     assert cooldown.retry_after("a", T0) is None
+
+
+def test_forget_undoes_a_use() -> None:
+    cooldown = Cooldown(timedelta(minutes=2))
+    cooldown.record("a", T0)
+    cooldown.forget("a")
+    assert cooldown.retry_after("a", T0) is None
