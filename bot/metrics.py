@@ -20,6 +20,12 @@ class Metrics:
             ("command", "outcome"),
             registry=self.registry,
         )
+        self.interactions_received = Counter(
+            "interview_bot_interactions_received_total",
+            "Interactions received, by type (application_command, component, modal_submit, autocomplete).",
+            ("type",),
+            registry=self.registry,
+        )
         self.interaction_latency = Histogram(
             "interview_bot_interaction_seconds",
             "Seconds from an interaction being created to the end of its handler (Discord allows 3 s).",

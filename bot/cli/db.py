@@ -10,6 +10,9 @@ from bot.storage import Database, MigrationError
 
 
 async def db_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db_command in ("check", "backup") and not settings.database_path.is_file():
+        print(f"error: no database at {settings.database_path} (check DATABASE_PATH)", file=sys.stderr)
+        return 2
     try:
         async with Database.open(settings.database_path) as db:
             if args.db_command == "migrate":

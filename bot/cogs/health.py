@@ -98,6 +98,10 @@ class Health(commands.Cog):
         return web.Response(body=payload, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        self.bot.metrics.interactions_received.labels(interaction.type.name).inc()
+
+    @commands.Cog.listener()
     async def on_app_command_completion(
         self,
         interaction: discord.Interaction,

@@ -7,6 +7,7 @@ they wrote keep their scores, unsigned, so other members' averages do not shift)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from typing import TYPE_CHECKING, Any
@@ -29,11 +30,17 @@ def plural(count: int, noun: str) -> str:
 
 
 class ConfirmDeletion(discord.ui.View):
-    def __init__(self, bot: InterviewBot, member_id: int, guild_id: int) -> None:
+    def __init__(self, bot: InterviewBot, member_id: int, guild_id: int, origin: discord.Interaction) -> None:
         super().__init__(timeout=120)
         self.bot = bot
         self.member_id = member_id
         self.guild_id = guild_id
+        self.origin = origin
+
+    async def on_timeout(self) -> None:
+        """Take the buttons away, so a late press is not met with "This interaction failed"."""
+        with contextlib.suppress(discord.HTTPException):
+            await self.origin.edit_original_response(content="Timed out: nothing was deleted.", view=None)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.member_id:
@@ -120,7 +127,7 @@ class Privacy(commands.Cog):
     @mydata.command(name="delete", description="Delete your answers, coaching and progress in this server.")
     async def delete(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        view = ConfirmDeletion(self.bot, interaction.user.id, interaction.guild_id)
+        view = ConfirmDeletion(self.bot, interaction.user.id, interaction.guild_id, interaction)
         await interaction.response.send_message(
             "This permanently deletes your answers, coaching results and progress in this server. Sure?",
             view=view,

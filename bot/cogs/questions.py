@@ -213,7 +213,14 @@ class Questions(commands.Cog):
         name="prep", description="The interview overview: stages, formats, what is screened for."
     )
     async def prep(self, interaction: discord.Interaction) -> None:
-        embeds = [render.prep_embed(pack) for pack in self.bot.library.packs][:10]
+        embeds: list[discord.Embed] = []
+        total = 0
+        for pack in self.bot.library.packs[:10]:
+            embed = render.prep_embed(pack)
+            if embeds and total + len(embed) > render.EMBED_TOTAL_LIMIT:
+                break  # Discord's 6,000-character limit covers all embeds of one message together
+            embeds.append(embed)
+            total += len(embed)
         await interaction.response.send_message(embeds=embeds, ephemeral=True)
 
 

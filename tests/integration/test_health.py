@@ -37,6 +37,7 @@ async def test_healthz_and_metrics(env: BotEnv) -> None:
         assert 'interview_bot_interactions_total{command="question",outcome="refused"} 1.0' in text
         assert "interview_bot_database_up 1.0" in text
         assert "interview_bot_interaction_seconds_count 2.0" in text
+        assert 'interview_bot_interactions_received_total{type="application_command"} 2.0' in text
 
 
 async def test_metrics_are_off_by_default(env: BotEnv) -> None:
