@@ -884,3 +884,112 @@ def test_a_habit_is_not_a_step_taken_in_the_story() -> None:
     assert not analyse(habit).action
     step = "Our batch job was flaky for months. One night I restarted the pods and added a retry."
     assert analyse(step).action
+
+
+@pytest.mark.parametrize(
+    ("question_id", "flag", "answer"),
+    [
+        # round 7: healthy answers that mention other teams, cost or security (hard negatives)
+        (
+            "cloud-cost-optimisation",
+            "someone-elses-problem",
+            "Finance approved the budget for reserved instances after I showed them the numbers.",
+        ),
+        (
+            "on-call-burnout",
+            "no-ownership",
+            "The on call engineer handles pages at night, and I was on that rotation too.",
+        ),
+        (
+            "incident-leadership",
+            "no-ownership",
+            "I was not involved in the original incident, but I picked up the follow-up work.",
+        ),
+        (
+            "latency-5xx-diagnosis",
+            "no-ownership",
+            "The pricing service is another team's code, so I would page their on call and roll back ours.",
+        ),
+        (
+            "dev-teams-ownership",
+            "no-ownership",
+            "The platform team runs the clusters and product teams own their services in production.",
+        ),
+        (
+            "incident-leadership",
+            "no-ownership",
+            "The database team's change caused it, but blame wasn't the point. "
+            "I got them on the bridge and we rolled it back together.",
+        ),
+        (
+            "mentoring",
+            "hero-culture",
+            "The juniors ping me with questions, so I wrote a guide and set up a weekly pairing hour.",
+        ),
+        # a reason for the choice anywhere in the answer clears a tool list
+        (
+            "cicd-kubernetes-pipeline",
+            "tools-without-tradeoffs",
+            "I'd build with GitHub Actions, push to ECR, deploy with ArgoCD onto EKS. "
+            "I picked ArgoCD because a rollback is then a git revert.",
+        ),
+        # the reason to drop redundancy (dev only) sits next to it
+        (
+            "cloud-cost-optimisation",
+            "ignoring-failure-modes",
+            "Dev runs in a single AZ on spot since dev environments can tolerate interruption. "
+            "Production stays multi-AZ.",
+        ),
+        # "put it all together with templates" is no partnership, but nor is it a flag here
+        (
+            "cicd-kubernetes-pipeline",
+            "someone-elses-problem",
+            "I worked with the security team on secret scanning and put it all together with templates.",
+        ),
+    ],
+)
+def test_round7_vetoes_keep_healthy_lookalikes_clear(question_id: str, flag: str, answer: str) -> None:
+    assert flag not in flags(question_id, answer)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "flag", "answer"),
+    [
+        # round 7 structure: heroics endorsed as the way it stays survive unrelated systemic work
+        (
+            "blameless-culture",
+            "hero-culture",
+            "We hold retros after incidents. When the same alert fires I restart it by hand at night, "
+            "it's quicker than waiting for a ticket.",
+        ),
+        # a way of saying "theirs, not mine" about production
+        (
+            "incident-leadership",
+            "no-ownership",
+            "Once it was their component it was in their hands, so we waited for them to roll back.",
+        ),
+        ("blameless-culture", "no-ownership", "If it breaks again it's not really my place to chase them."),
+        # a change everywhere at once, sarcasm about what could go wrong
+        (
+            "toil-automation",
+            "ignoring-failure-modes",
+            "We enabled the new renewal on every load balancer in one go on a Friday, "
+            "it's just certificates, what could go wrong.",
+        ),
+        # a safety mechanism waved away
+        (
+            "multi-region-failover",
+            "ignoring-failure-modes",
+            "Once it is set up I wouldn't bother running failover drills.",
+        ),
+        # many products and no reason for them (a comparison elsewhere is not a reason for the tools)
+        (
+            "slos-error-budgets",
+            "tools-without-tradeoffs",
+            "Measure success rate rather than CPU. "
+            "I'd use Prometheus with Sloth, Grafana for dashboards, Nobl9 and PagerDuty.",
+        ),
+    ],
+)
+def test_round7_structures_catch_indirect_flags(question_id: str, flag: str, answer: str) -> None:
+    assert flag in flags(question_id, answer)
