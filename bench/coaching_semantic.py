@@ -29,6 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.coaching import Counts  # noqa: E402
 from bench.semantic_matcher import (  # noqa: E402
     SemanticMatcher,
     SemanticSettings,
@@ -45,38 +46,6 @@ from bot.domain.packs import Library, load_library  # noqa: E402
 LEXICAL_FILES = ("bot/domain/coaching*.py", "bot/domain/text.py", "content/*.yaml", "tests/eval/*.yaml")
 THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(51)]  # 0.30 .. 0.80
 OFF = 9.0  # a threshold no cosine reaches: "this part of the semantic pass is off"
-
-
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    def add(self, predicted: bool, actual: bool) -> None:
-        if predicted and actual:
-            self.tp += 1
-        elif predicted:
-            self.fp += 1
-        elif actual:
-            self.fn += 1
-        else:
-            self.tn += 1
-
-    def accuracy(self) -> float:
-        total = self.tp + self.fp + self.fn + self.tn
-        return (self.tp + self.tn) / total if total else float("nan")
-
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
-
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
-
-    def f1(self) -> float:
-        p, r = self.precision(), self.recall()
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass
