@@ -345,3 +345,33 @@ async def test_transient_failure_releases_the_claim_and_retries_within_grace(
     assert run is not None and run.status == "posted"
     record = await bot.db.schedules.get(env.guild.id)
     assert record is not None and record.last_error is None  # a success clears the error
+
+
+async def test_two_shard_processes_each_post_only_their_own_guilds(env: BotEnv) -> None:
+    """Two bot instances on one database, shard 0 and shard 1 of 2: each posts only its guilds."""
+    channels: dict[int, Channel] = {}
+    for _ in range(40):  # snowflakes are time-based: make guilds until both shards have one
+        guild = env.fake.add_guild("Shard test")
+        channels.setdefault((guild.id >> 22) % 2, env.fake.add_text_channel(guild, "daily"))
+        if len(channels) == 2:
+            break
+    assert len(channels) == 2
+    async with env.running(shard_id=0, shard_count=2) as zero, env.running(shard_id=1, shard_count=2) as one:
+        for channel in channels.values():
+            await zero.db.schedules.upsert(
+                channel.guild_id,
+                channel_id=channel.id,
+                local_time="09:00",
+                timezone="Europe/London",
+                now=env.clock(),
+            )
+        env.clock.set(at(9, 0, 30))
+        await scheduler_of(zero).run_once()
+        await env.fake.flush()
+        assert len(question_posts(env, channels[0])) == 1
+        assert question_posts(env, channels[1]) == [], "shard 0 must not post for a shard-1 guild"
+        await scheduler_of(one).run_once()
+        await scheduler_of(zero).run_once()
+        await env.fake.flush()
+        assert len(question_posts(env, channels[1])) == 1
+        assert len(question_posts(env, channels[0])) == 1, "nothing is posted twice"
