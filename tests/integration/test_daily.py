@@ -370,6 +370,10 @@ async def test_two_shard_processes_each_post_only_their_own_guilds(env: BotEnv) 
         await env.fake.flush()
         assert len(question_posts(env, channels[0])) == 1
         assert question_posts(env, channels[1]) == [], "shard 0 must not post for a shard-1 guild"
+        other = channels[1].guild_id
+        assert await zero.db.daily_runs.get(other, MONDAY) is None, "shard 0 must not even claim its day"
+        record = await zero.db.schedules.get(other)
+        assert record is not None and record.last_error is None
         await scheduler_of(one).run_once()
         await scheduler_of(zero).run_once()
         await env.fake.flush()
