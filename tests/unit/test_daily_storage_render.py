@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import discord
-import pytest
 
 from bot.cogs import daily_render
 from bot.cogs.scheduler import PostingError, _classify, domain_schedule, missing_posting_permissions
@@ -17,12 +14,6 @@ from bot.storage import Database
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GUILD = 42
 DAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database.open(tmp_path / "interview.db") as database:
-        yield database
 
 
 async def test_release_only_removes_a_claim_so_the_day_can_be_retried(db: Database) -> None:

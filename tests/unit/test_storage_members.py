@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,12 +13,6 @@ from bot.storage.records import Answer
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GUILD, OTHER_GUILD = 100, 200
 ALICE, BOB, MOD = 1, 2, 99
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database.open(tmp_path / "interview.db") as database:
-        yield database
 
 
 _message_ids = iter(range(50_000, 60_000))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,12 +15,6 @@ GUILD, CHANNEL = 100, 200
 ALICE, BOB = 1, 2
 
 _ids = iter(range(50_000, 60_000))
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database.open(tmp_path / "interview.db") as database:
-        yield database
 
 
 async def post(db: Database, question_id: str, thread: int) -> int:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,12 +13,6 @@ from bot.storage.records import Answer, Review
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GUILD = 100
 ALICE, BOB, CAROL, DAVE, MOD = 1, 2, 3, 4, 99
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database.open(tmp_path / "interview.db") as database:
-        yield database
 
 
 _message_ids = iter(range(30_000, 40_000))

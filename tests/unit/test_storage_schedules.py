@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,12 +14,6 @@ from bot.storage import Database
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GUILD = 100
 DAY = date(2026, 11, 2)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database.open(tmp_path / "interview.db") as database:
-        yield database
 
 
 async def test_guild_settings_defaults_and_updates(db: Database) -> None:
