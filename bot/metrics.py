@@ -46,7 +46,7 @@ class Metrics:
         )
         self.daily_posts = Counter(
             "interview_bot_daily_posts_total",
-            "Scheduled daily posts, by outcome (posted, late, skipped, retrying, failed).",
+            "Scheduled daily posts, by outcome (posted, late, reconciled, skipped, retrying, failed).",
             ("outcome",),
             registry=self.registry,
         )

@@ -87,8 +87,9 @@ def _run_line(run: DailyRun, post: QuestionPost | None) -> str:
         return f"{day}: posted {when}{' (late)' if late else ''}{link}"
     if run.status == "claimed":
         return (
-            f"{day}: started {discord.utils.format_dt(run.claimed_at, 'R')} and not finished. If the bot "
-            "restarted meanwhile, that day's post may be missing (it is never posted twice)."
+            f"{day}: started {discord.utils.format_dt(run.claimed_at, 'R')} and not finished yet. "
+            "I check the channel for it and finish it on my next pass: it is recorded if it went out, "
+            "posted if not (within the grace window), and never posted twice."
         )
     reason = render.clip(run.reason or "no reason recorded", 600)
     return f"{day}: {run.status}. {reason}"

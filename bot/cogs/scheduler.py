@@ -7,21 +7,38 @@ wakes early when a schedule changes (:meth:`DailyScheduler.wake`). Each pass
 guild and acts on it; a failure in one guild is recorded for that guild (``/daily show``, the log)
 and the pass carries on with the others.
 
-Restart safety: every scheduled post is keyed by (guild, local date) in ``daily_runs`` (unique).
-The key is claimed BEFORE the message is sent, which makes posting at-most-once:
+Restart safety, "never a missed or doubled post": every scheduled post is keyed by (guild, local
+date) in ``daily_runs`` (unique) and claimed BEFORE the message is sent, so a second pass, a
+restart or a second process finds the row and never starts the day again. A claim alone would be
+at-most-once (a crash between claim and finish would lose the day), so an unfinished claim is
+RECONCILED instead of given up:
 
-* a restart, a second pass or a second process by mistake finds the row and does nothing, so a
-  question can never be posted twice for one day;
-* the price is the window between claim and send: if the process dies there, that day's post is
-  lost. For a daily study prompt a missing day is a shrug, while a doubled post (two threads that
-  split the answers, two pings of a whole role) is visible noise, so at-most-once is the right
-  trade. The lost day is not silent: the row stays ``claimed``, ``/daily show`` reports it as
-  unfinished, and once it is older than :data:`STALE_CLAIM` the next pass marks it ``failed`` with
-  a reason and records the error for the guild's admins.
+* each scheduler process draws a random :attr:`DailyScheduler.token` and stores it with its claim.
+  A guild is served by one process (shard filter) and posts run under a per-guild lock, so a
+  ``claimed`` row seen at the start of a pass was left by a process that died (or by our own
+  attempt that ended early): it is reconciled at once. A row without a token (an older bot that
+  may still be shutting down during a deploy) is reconciled only after :data:`STALE_CLAIM`;
+* reconciling = reading the daily channel's history after the claim time (at most
+  :data:`RECONCILE_HISTORY_LIMIT` messages) for the bot's own post carrying that day's marker
+  (:func:`daily_marker`, in the embed footer). Found: it is recorded as the day's post (thread
+  opened if missing, previous thread wrapped up) and nothing is sent. Not found: the day is posted
+  now if still inside its grace window, else marked ``failed`` with a reason. If the history
+  cannot be read (403 Read Message History, deleted channel) the run is marked ``failed`` and
+  reported: re-sending blindly could double the post;
+* the send itself carries a deterministic nonce (:func:`daily_nonce`) with ``enforce_nonce``
+  (discord.py sets it for any nonce), so a send retried within Discord's nonce window (a few
+  minutes) returns the first message instead of creating a second.
 
-A failed send is classified: a transient error (Discord 5xx, rate limit, network) releases the
-claim so the day is retried after :data:`RETRY_DELAY` while still inside the grace window; a
-permanent one (403 missing permission, 404 deleted channel, no questions left in scope) marks the
+Still not covered: a post deleted by a moderator before the restart looks "not sent" and is
+posted again (within grace); if /daily set moved the channel between the crash and the restart,
+only the new channel is searched; only the first :data:`RECONCILE_HISTORY_LIMIT` messages after
+the claim are searched (the post follows its claim within seconds, so only a flood in between
+could hide it, and Discord's nonce window of minutes is no backstop after a long outage).
+
+A failed send is classified: a transient error (Discord 5xx, rate limit, network) keeps the
+claim and the day is reconciled after :data:`RETRY_DELAY` (a timed-out send may have gone out, so
+the retry looks in the channel first), posting if still inside the grace window; a permanent one
+(403 missing permission, 404 deleted channel, no questions left in scope) marks the
 run ``failed`` and records the error; it would fail the same way on every retry.
 """
 
@@ -31,6 +48,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -43,6 +61,7 @@ from bot.domain.model import Question
 from bot.domain.rotation import choose_question
 from bot.domain.schedule import (
     LOOKBACK,
+    ON_TIME_SLACK,
     DailySchedule,
     PostNow,
     SkipMissed,
@@ -64,6 +83,10 @@ MAX_SLEEP_SECONDS = 60.0
 MIN_SLEEP_SECONDS = 0.5  # never spin, even if the next due instant is already past
 RETRY_DELAY = timedelta(minutes=5)
 STALE_CLAIM = timedelta(minutes=10)
+#: how many messages after an interrupted claim are searched for the day's post
+RECONCILE_HISTORY_LIMIT = 50
+#: the claim time is ours, message ids are Discord's: search a little earlier than the claim
+CLOCK_SLACK = timedelta(minutes=2)
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
 
 #: (attribute of discord.Permissions, name shown to admins) the bot needs in the daily channel.
@@ -80,6 +103,32 @@ POSTING_PERMISSIONS: tuple[tuple[str, str], ...] = (
 def missing_posting_permissions(permissions: discord.Permissions) -> list[str]:
     """Names of the posting permissions the bot lacks, in the order admins read them."""
     return [label for attr, label in POSTING_PERMISSIONS if not getattr(permissions, attr)]
+
+
+def daily_nonce(guild_id: int, local_date: date) -> str:
+    """Deterministic nonce of a day's post: Discord dedups a repeated send (max 25 chars; <= 25 here)."""
+    return f"d{guild_id:x}{local_date:%Y%m%d}"
+
+
+def daily_marker(local_date: date) -> str:
+    """The footer prefix that makes a message recognisable as that day's scheduled post."""
+    return f"Daily {local_date.isoformat()}"
+
+
+def is_daily_post(message: discord.Message, bot_id: int, local_date: date) -> bool:
+    """The bot's own scheduled post for ``local_date`` (an extra /daily now post has no marker)."""
+    if message.author.id != bot_id:
+        return False
+    marker = daily_marker(local_date) + " · "
+    return any((embed.footer.text or "").startswith(marker) for embed in message.embeds)
+
+
+def _question_id_of(message: discord.Message) -> str | None:
+    for embed in message.embeds:
+        text = embed.footer.text or ""
+        if "id: " in text:
+            return text.rsplit("id: ", 1)[-1].strip()
+    return None
 
 
 def domain_schedule(record: ScheduleRecord) -> DailySchedule:
@@ -104,7 +153,7 @@ class PostingError(Exception):
 @dataclass(frozen=True, slots=True)
 class Posted:
     post: QuestionPost
-    question: Question
+    question_id: str
     warning: str | None  # a partial failure after the question went out (thread, wrap-up)
 
 
@@ -142,6 +191,8 @@ class DailyScheduler:
         self._task: asyncio.Task[None] | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._retry_at: dict[int, datetime] = {}
+        #: this process's claim token: a claimed row under another token was left by a dead process
+        self.token = secrets.token_hex(8)
         self.passes = 0  # completed passes, so tests can wait for "the loop has looked"
 
     # ---------------------------------------------------------------- lifecycle
@@ -216,11 +267,12 @@ class DailyScheduler:
         except ValueError as error:
             await self._record_error(guild_id, f"The stored schedule is invalid ({error}). Use /daily set.")
             return None
-        await self._fail_stale_claims(guild_id, now)
         retry_at = self._retry_at.get(guild_id)
         if retry_at is not None and now < retry_at:
             return retry_at
         self._retry_at.pop(guild_id, None)
+        for run in await db.daily_runs.claims_to_reconcile(guild_id, now - STALE_CLAIM):
+            await self._reconcile(record, schedule, run, now)
 
         since = (now - LOOKBACK - schedule.grace - timedelta(days=2)).date()
         handled = await db.daily_runs.dates_since(guild_id, since)
@@ -260,43 +312,49 @@ class DailyScheduler:
 
     async def _post_scheduled(self, record: ScheduleRecord, action: PostNow, now: datetime) -> None:
         """Claim (guild, local date), then post; see the module docstring for why in that order."""
-        db = self.bot.db
-        guild_id = record.guild_id
-        # CLAIM FIRST (at-most-once). A crash between this line and the send loses the day's post
-        # rather than doubling it; the row then stays "claimed" and is reported (see module doc).
-        run = await db.daily_runs.claim(guild_id, action.local_date, action.due_at, now)
+        run = await self.bot.db.daily_runs.claim(
+            record.guild_id, action.local_date, action.due_at, now, self.token
+        )
         if run is None:
             return  # another pass or process already owns this day
+        await self._post_run(record, run, late=action.late)
+
+    async def _post_run(self, record: ScheduleRecord, run: DailyRun, *, late: bool) -> None:
+        """Send the day's post for a run we hold, then mark it posted (or handle the failure)."""
+        guild_id = record.guild_id
         try:
-            posted = await self.post_question(record)
+            posted = await self.post_question(record, local_date=run.local_date)
         except Exception as error:
             failure = _classify(error, "the daily post")
             await self._after_failure(record, run, failure)
             if not isinstance(error, PostingError | discord.HTTPException):
                 log.exception("Guild %s: unexpected error posting the daily question", guild_id)
             return
-        await db.daily_runs.mark_posted(run.id, posted.post.id, self.bot.now())
-        self.bot.metrics.daily_posts.labels("late" if action.late else "posted").inc()
-        if posted.warning:
-            await self._record_error(guild_id, posted.warning)
-        elif record.last_error:
-            await db.schedules.clear_error(guild_id)
+        await self._finish_run(record, run, posted, "late" if late else "posted")
         log.info(
             "Guild %s: posted daily question %s for %s%s",
             guild_id,
-            posted.question.id,
-            action.local_date,
-            " (late)" if action.late else "",
+            posted.question_id,
+            run.local_date,
+            " (late)" if late else "",
         )
+
+    async def _finish_run(self, record: ScheduleRecord, run: DailyRun, posted: Posted, outcome: str) -> None:
+        db = self.bot.db
+        await db.daily_runs.mark_posted(run.id, posted.post.id, self.bot.now())
+        self.bot.metrics.daily_posts.labels(outcome).inc()
+        if posted.warning:
+            await self._record_error(record.guild_id, posted.warning)
+        elif record.last_error:
+            await db.schedules.clear_error(record.guild_id)
 
     async def _after_failure(self, record: ScheduleRecord, run: DailyRun, failure: PostingError) -> None:
         db = self.bot.db
         now = self.bot.now()
         if failure.transient:
-            # Nothing was sent (post_question raises only before the question message goes out),
-            # so releasing the claim cannot double the post; the next pass after RETRY_DELAY retries
-            # if the day is still inside its grace window, else decide() records it as missed.
-            await db.daily_runs.release(run.id)
+            # Keep the claim: a send that timed out or got a 5xx may still have gone out. After
+            # RETRY_DELAY the pass reconciles it (looks in the channel first, then posts if the
+            # day is still inside its grace window), so the retry cannot double the post.
             self._retry_at[record.guild_id] = now + RETRY_DELAY
             message = f"{failure.message} I will retry in {int(RETRY_DELAY.total_seconds() // 60)} minutes."
         else:
@@ -306,27 +364,85 @@ class DailyScheduler:
         log.warning("Guild %s: daily post of %s failed: %s", record.guild_id, run.local_date, message)
         await self._record_error(record.guild_id, message)
 
-    async def _fail_stale_claims(self, guild_id: int, now: datetime) -> None:
-        """A claim older than STALE_CLAIM means a process died between claim and send: say so."""
-        for run in await self.bot.db.daily_runs.stale_claims(guild_id, now - STALE_CLAIM):
-            reason = (
-                "Interrupted: the bot stopped after claiming this day's post and before finishing it "
-                "(restart or crash). The post may be missing; it is never re-sent, to avoid doubling it."
+    # ---------------------------------------------------------------- reconciling an unfinished claim
+    async def _reconcile(
+        self, record: ScheduleRecord, schedule: DailySchedule, run: DailyRun, now: datetime
+    ) -> None:
+        """Finish a claim that a dead process (or our own failed attempt) left: find, post or fail it."""
+        db = self.bot.db
+        guild_id = record.guild_id
+        try:
+            message = await self._find_daily_message(record, run)
+        except Exception as error:
+            failure = _classify(error, "reading the daily channel's history")
+            if failure.transient:
+                self._retry_at[guild_id] = now + RETRY_DELAY
+                log.warning(
+                    "Guild %s: cannot reconcile %s yet: %s", guild_id, run.local_date, failure.message
+                )
+                return
+            if await db.daily_runs.adopt(run, self.token) is None:
+                return
+            await self._fail_interrupted(
+                record,
+                run,
+                f"Interrupted: the bot stopped while posting this day's question and I could not check "
+                f"the channel for it ({failure.message}). I did not post it again, to avoid a double post.",
             )
-            await self.bot.db.daily_runs.mark_failed(run.id, reason, now)
-            await self._record_error(guild_id, f"Daily post of {run.local_date:%a %d %b %Y}: {reason}")
-            log.warning("Guild %s: stale daily claim for %s marked failed", guild_id, run.local_date)
+            return
+        adopted = await db.daily_runs.adopt(run, self.token)
+        if adopted is None:
+            return  # another process took it over meanwhile
+        if message is not None:
+            posted = await self._record_post(record, message)
+            await self._finish_run(record, adopted, posted, "reconciled")
+            log.info("Guild %s: recorded the interrupted daily post of %s", guild_id, run.local_date)
+            return
+        if now - run.due_at <= max(schedule.grace, ON_TIME_SLACK):
+            log.info(
+                "Guild %s: interrupted daily post of %s was not sent; posting it", guild_id, run.local_date
+            )
+            await self._post_run(record, adopted, late=now - run.due_at > ON_TIME_SLACK)
+            return
+        hours = schedule.grace.total_seconds() / 3600
+        await self._fail_interrupted(
+            record,
+            adopted,
+            "Interrupted: this day's post was started but never sent, and the bot came back after the "
+            f"{hours:g}-hour grace window, so nothing was posted that day.",
+        )
 
-    async def _record_error(self, guild_id: int, message: str) -> None:
-        await self.bot.db.schedules.record_error(guild_id, message, self.bot.now())
+    async def _fail_interrupted(self, record: ScheduleRecord, run: DailyRun, reason: str) -> None:
+        await self.bot.db.daily_runs.mark_failed(run.id, reason, self.bot.now())
+        self.bot.metrics.daily_posts.labels("failed").inc()
+        await self._record_error(record.guild_id, f"Daily post of {run.local_date:%a %d %b %Y}: {reason}")
+        log.warning(
+            "Guild %s: interrupted daily post of %s failed: %s", record.guild_id, run.local_date, reason
+        )
 
-    # ---------------------------------------------------------------- posting (also /daily now)
-    async def post_question(self, record: ScheduleRecord) -> Posted:
-        """Post the next question of the rotation in the guild's daily channel, then wrap up the last one.
+    async def _find_daily_message(self, record: ScheduleRecord, run: DailyRun) -> discord.Message | None:
+        """The bot's own post for ``run``'s day sent after the claim, or None (raises if unreadable)."""
+        guild, channel = self._daily_channel(record)
+        after = run.claimed_at - CLOCK_SLACK
+        async for message in channel.history(limit=RECONCILE_HISTORY_LIMIT, after=after, oldest_first=True):
+            if is_daily_post(message, guild.me.id, run.local_date):
+                return message
+        return None
 
-        Raises :class:`PostingError` (or a discord error) only BEFORE the question message is sent;
-        problems after that (thread, wrap-up) are returned as ``warning`` because the post exists.
-        """
+    async def _record_post(self, record: ScheduleRecord, message: discord.Message) -> Posted:
+        """Record a found post exactly as if we had just sent it (a row may exist from before the crash)."""
+        guild, channel = self._daily_channel(record)
+        question_id = _question_id_of(message) or "unknown"
+        question = self.bot.library.question(question_id)
+        existing = await self.bot.db.posts.by_message(message.id)
+        previous = await self.bot.db.posts.latest_daily(guild.id)
+        if previous is not None and previous.message_id == message.id:
+            previous = None
+        return await self._finish_post(
+            guild, channel, message, question_id, question, previous, existing=existing
+        )
+
+    def _daily_channel(self, record: ScheduleRecord) -> tuple[discord.Guild, discord.TextChannel]:
         guild = self.bot.get_guild(record.guild_id)
         if guild is None:
             raise PostingError("I can't see this server right now.", transient=True)
@@ -337,6 +453,22 @@ class DailyScheduler:
                 "Use /daily set to choose another.",
                 transient=False,
             )
+        return guild, channel
+
+    async def _record_error(self, guild_id: int, message: str) -> None:
+        await self.bot.db.schedules.record_error(guild_id, message, self.bot.now())
+
+    # ---------------------------------------------------------------- posting (also /daily now)
+    async def post_question(self, record: ScheduleRecord, *, local_date: date | None = None) -> Posted:
+        """Post the next question of the rotation in the guild's daily channel, then wrap up the last one.
+
+        With ``local_date`` (a scheduled post) the embed carries that day's marker and the send a
+        deterministic nonce, so the post can be found again after a crash and a repeated send is
+        deduplicated by Discord; an extra /daily now post has neither.
+        Raises :class:`PostingError` (or a discord error) only BEFORE the question message is sent;
+        problems after that (thread, wrap-up) are returned as ``warning`` because the post exists.
+        """
+        guild, channel = self._daily_channel(record)
         missing = missing_posting_permissions(channel.permissions_for(guild.me))
         if missing:
             raise PostingError(
@@ -347,40 +479,81 @@ class DailyScheduler:
         question = await self._choose(record)
         previous = await self.bot.db.posts.latest_daily(guild.id)
         role = guild.get_role(record.role_id) if record.role_id else None
+        embed = render.question_embed(question, self.bot.pack_of(question))
+        # discord.py sends every nonce with enforce_nonce=True; an extra post gets a random one,
+        # which is what discord.py would draw itself.
+        nonce: str | int = secrets.randbits(64)
+        if local_date is not None:
+            embed.set_footer(text=f"{daily_marker(local_date)} · {embed.footer.text or ''}")
+            nonce = daily_nonce(guild.id, local_date)
         try:
             message = await channel.send(
                 content=role.mention if role else None,
-                embed=render.question_embed(question, self.bot.pack_of(question)),
+                embed=embed,
                 # Only the configured role may ever be pinged; never @everyone or users.
                 allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=[role])
                 if role
                 else discord.AllowedMentions.none(),
+                nonce=nonce,
             )
         except Exception as error:
             raise _classify(error, f"posting in #{channel.name}") from error
-        post = await self.bot.db.posts.create(
+        # A nonce replay returns the earlier message: it may already be recorded, and it carries the
+        # question chosen then, which is the one to record.
+        existing = await self.bot.db.posts.by_message(message.id)
+        question_id = _question_id_of(message) or question.id
+        found = question if question_id == question.id else self.bot.library.question(question_id)
+        return await self._finish_post(
+            guild, channel, message, question_id, found, previous, existing=existing
+        )
+
+    async def _finish_post(
+        self,
+        guild: discord.Guild,
+        channel: discord.TextChannel,
+        message: discord.Message,
+        question_id: str,
+        question: Question | None,
+        previous: QuestionPost | None,
+        *,
+        existing: QuestionPost | None,
+    ) -> Posted:
+        """Record the sent question, open its thread if it has none yet, wrap up the previous one."""
+        post = existing or await self.bot.db.posts.create(
             guild_id=guild.id,
             channel_id=channel.id,
             message_id=message.id,
-            question_id=question.id,
+            question_id=question_id,
             source="daily",
             posted_at=self.bot.now(),
         )
         warnings: list[str] = []
-        try:
-            thread = await message.create_thread(
-                name=render.thread_name(question), auto_archive_duration=THREAD_ARCHIVE_MINUTES
-            )
-            post = await self.bot.db.posts.set_thread(post.id, thread.id) or post
-            await thread.send(render.thread_intro(question))
-        except discord.HTTPException as error:
-            log.warning("Guild %s: daily question posted but its thread failed: %s", guild.id, error)
-            warnings.append(f"The question was posted but I couldn't open its thread ({error.status}).")
+        if post.thread_id is None:
+            try:
+                thread = await self._open_thread(message, question_id, question)
+                post = await self.bot.db.posts.set_thread(post.id, thread.id) or post
+            except discord.HTTPException as error:
+                log.warning("Guild %s: daily question posted but its thread failed: %s", guild.id, error)
+                warnings.append(f"The question was posted but I couldn't open its thread ({error.status}).")
         if previous is not None:
             problem = await self._wrap_up(guild, previous)
             if problem:
                 warnings.append(problem)
-        return Posted(post=post, question=question, warning=" ".join(warnings) or None)
+        return Posted(post=post, question_id=question_id, warning=" ".join(warnings) or None)
+
+    async def _open_thread(
+        self, message: discord.Message, question_id: str, question: Question | None
+    ) -> discord.Thread:
+        """The message's thread: the existing one (a crash after creating it) or a new, introduced one."""
+        if message.thread is not None:
+            return message.thread
+        if message.flags.has_thread:
+            return await message.fetch_thread()
+        name = render.thread_name(question) if question is not None else question_id
+        thread = await message.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        if question is not None:
+            await thread.send(render.thread_intro(question))
+        return thread
 
     async def _choose(self, record: ScheduleRecord) -> Question:
         library = self.bot.library

@@ -2,6 +2,9 @@
 
 ``claim`` is an INSERT ... ON CONFLICT DO NOTHING, so after a restart (or with two bot
 processes by mistake) at most one caller gets the run and posts; the others get None.
+A claim carries the claiming process's random token: a ``claimed`` row under another token was
+left by a process that died mid-post, and :meth:`DailyRunRepository.adopt` lets exactly one
+successor take it over (compare-and-swap on the token) to reconcile it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ def _run(row: sqlite3.Row) -> DailyRun:
         posted_at=from_db_time_opt(row["posted_at"]),
         post_id=row["post_id"],
         reason=row["reason"],
+        claim_token=row["claim_token"],
     )
 
 
@@ -33,16 +37,20 @@ class DailyRunRepository:
         self._sql = sql
 
     async def claim(
-        self, guild_id: int, local_date: date, due_at: datetime, now: datetime
+        self, guild_id: int, local_date: date, due_at: datetime, now: datetime, token: str | None = None
     ) -> DailyRun | None:
-        """Claim the day's post; None when this (guild, date) already has a run of any status."""
-        return await self._insert(guild_id, local_date, "claimed", due_at, now, None)
+        """Claim the day's post; None when this (guild, date) already has a run of any status.
+
+        ``token`` identifies the claiming process so a successor can tell a dead process's claim
+        from a live one (None only for callers that predate tokens; those wait for staleness).
+        """
+        return await self._insert(guild_id, local_date, "claimed", due_at, now, None, token)
 
     async def mark_skipped(
         self, guild_id: int, local_date: date, reason: str, now: datetime, due_at: datetime | None = None
     ) -> DailyRun | None:
         """Record a deliberate skip under the same unique key; None when the date already has a run."""
-        return await self._insert(guild_id, local_date, "skipped", due_at or now, now, reason)
+        return await self._insert(guild_id, local_date, "skipped", due_at or now, now, reason, None)
 
     async def mark_posted(self, run_id: int, post_id: int, now: datetime) -> DailyRun | None:
         await self._sql.write(
@@ -99,6 +107,33 @@ class DailyRunRepository:
         )
         return [_run(row) for row in rows]
 
+    async def claims_to_reconcile(self, guild_id: int, claimed_before: datetime) -> list[DailyRun]:
+        """``claimed`` runs left unfinished: any with a token now, tokenless ones once stale.
+
+        The scheduler calls this under its per-guild lock, and a guild is served by one process,
+        so no attempt is in flight: a claim with a token (a dead process's, or our own attempt that
+        ended early) is unfinished business. A claim without a token comes from an older bot that
+        may still be running during a deploy, so it is only taken once older than ``claimed_before``.
+        """
+        rows = await self._sql.fetchall(
+            "SELECT * FROM daily_runs WHERE guild_id = ? AND status = 'claimed' "
+            "AND (claim_token IS NOT NULL OR claimed_at < ?) ORDER BY local_date",
+            (guild_id, to_db_time(claimed_before)),
+        )
+        return [_run(row) for row in rows]
+
+    async def adopt(self, run: DailyRun, token: str) -> DailyRun | None:
+        """Take over a ``claimed`` run if it is still as ``run`` saw it; None if someone else did.
+
+        Compare-and-swap on the old token: of two processes reconciling the same row (a deploy
+        overlap), only one gets it. ``claimed_at`` is kept: it bounds the channel-history search.
+        """
+        result = await self._sql.write(
+            "UPDATE daily_runs SET claim_token = ? WHERE id = ? AND status = 'claimed' AND claim_token IS ?",
+            (token, run.id, run.claim_token),
+        )
+        return await self._by_id(run.id) if result.rowcount == 1 else None
+
     async def last_posted(self, guild_id: int) -> DailyRun | None:
         """The newest run that actually posted (``last_run`` may be a skip or failure)."""
         row = await self._sql.fetchone(
@@ -116,11 +151,12 @@ class DailyRunRepository:
         due_at: datetime,
         now: datetime,
         reason: str | None,
+        token: str | None,
     ) -> DailyRun | None:
         result = await self._sql.write(
-            "INSERT INTO daily_runs (guild_id, local_date, status, due_at, claimed_at, reason) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
-            (guild_id, to_db_date(local_date), status, to_db_time(due_at), to_db_time(now), reason),
+            "INSERT INTO daily_runs (guild_id, local_date, status, due_at, claimed_at, reason, claim_token) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+            (guild_id, to_db_date(local_date), status, to_db_time(due_at), to_db_time(now), reason, token),
         )
         if result.rowcount != 1 or result.lastrowid is None:
             return None

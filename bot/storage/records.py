@@ -149,6 +149,8 @@ class DailyRun:
     posted_at: datetime | None
     post_id: int | None
     reason: str | None
+    #: the claiming scheduler process's random token; None for claims made before migration 0003
+    claim_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ from .state import PRIVATE_THREAD, Channel, Guild, Member, Message, User
 Json = dict[str, Any]
 POLL_INTERVAL = 0.01
 PermsLike = int | str | Iterable[str] | discord.Permissions | None
+#: Discord checks an enforced nonce for uniqueness "in the past few minutes"
+NONCE_WINDOW_SECONDS = 300.0
 
 
 class FakeCore:
@@ -61,6 +63,8 @@ class FakeCore:
         self.interactions: dict[int, InteractionRecord] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.requests: list[RecordedRequest] = []
+        #: (author id, nonce) -> (message id, monotonic time) for enforce_nonce deduplication
+        self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.spec_violations: list[SpecViolation] = []
         self.unknown_routes: list[UnknownRoute] = []
         self.recommended_shards = 1
@@ -246,6 +250,17 @@ class FakeCore:
                 "guild_id": str(channel.guild_id),
             }
         return await self._publish(msg)
+
+    def message_for_nonce(self, author_id: int, nonce: str) -> Message | None:
+        """The author's message created with ``nonce`` within the nonce window (enforce_nonce)."""
+        seen = self.nonces.get((author_id, nonce))
+        if seen is None or time.monotonic() - seen[1] > NONCE_WINDOW_SECONDS:
+            return None
+        msg = self.messages.get(seen[0])
+        return None if msg is None or msg.deleted else msg
+
+    def remember_nonce(self, msg: Message, nonce: str) -> None:
+        self.nonces[(msg.author.id, nonce)] = (msg.id, time.monotonic())
 
     async def unarchive_for_send(self, channel: Channel) -> None:
         """Sending into an archived thread reopens it, unless it is locked (then Manage Threads)."""

@@ -66,8 +66,17 @@ async def post_message(ctx: Ctx) -> web.Response:
             )
     if _no_content(body) and not ctx.files:
         raise DiscordError(400, 50006, "Cannot send an empty message")
+    # Message create: with enforce_nonce, a nonce the same author used in the past few minutes
+    # returns that earlier message and creates nothing.
+    nonce = None if body.get("nonce") is None else str(body["nonce"])
+    if nonce is not None and body.get("enforce_nonce"):
+        earlier = fake.message_for_nonce(fake.bot_user.id, nonce)
+        if earlier is not None:
+            return json_response(fake.message_payload(earlier))
     await fake.unarchive_for_send(channel)
     msg = await fake.create_bot_message(channel, body, ctx.files)
+    if nonce is not None:
+        fake.remember_nonce(msg, nonce)
     return json_response(fake.message_payload(msg))
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 
+import discord
 import pytest
 
 from bot.client import InterviewBot
-from bot.cogs.scheduler import RETRY_DELAY, DailyScheduler, PostingError
+from bot.cogs.scheduler import RETRY_DELAY, DailyScheduler, PostingError, daily_nonce
 from tests.fakediscord import Channel, Guild, Member
 from tests.integration.harness import MANAGE_GUILD, BotEnv
 
@@ -194,26 +195,193 @@ async def test_restart_after_posting_does_not_double(env: BotEnv) -> None:
     assert len(question_posts(env, env.channel)) == 1
 
 
-async def test_crash_between_claim_and_send_loses_the_day_and_reports_it(env: BotEnv) -> None:
+class Crash(BaseException):
+    """The process dying at a chosen line: not an Exception, so no handler of the bot catches it."""
+
+
+def daily_sends(env: BotEnv, channel: Channel) -> list:  # type: ignore[type-arg]
+    return [
+        r
+        for r in env.fake.requests
+        if r.method == "POST" and r.path.endswith(f"/channels/{channel.id}/messages") and r.status < 300
+    ]
+
+
+async def test_crash_after_claim_before_send_is_posted_once_on_restart(env: BotEnv) -> None:
     async with env.running() as bot:
         await set_daily(env, env.channel)
-        # What a crash right after the claim leaves behind: a "claimed" row and no message.
+        # What a crash right after the claim leaves behind: a "claimed" row (the dead process's
+        # token) and no message.
         env.clock.set(at(9, 0, 1))
+        assert (
+            await bot.db.daily_runs.claim(env.guild.id, MONDAY, at(9), env.clock(), "dead-proc") is not None
+        )
+    env.clock.set(at(9, 2))
+    async with env.running() as bot:
+        scheduler = scheduler_of(bot)
+        await scheduler.run_once()  # a foreign token: reconciled at once, no 10-minute wait
+        [post] = question_posts(env, env.channel)
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "posted" and run.claim_token == scheduler.token
+        recorded = await bot.db.posts.by_message(post.id)
+        assert recorded is not None and recorded.source == "daily" and run.post_id == recorded.id
+        assert recorded.thread_id == post.id
+        env.clock.set(at(9, 30))
+        await scheduler.run_once()
+        await scheduler.run_once()
+    assert len(question_posts(env, env.channel)) == 1
+
+
+async def test_crash_after_send_before_recording_records_the_existing_post(
+    env: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))
+
+        async def die(**_: object) -> None:
+            raise Crash  # the message is out; the process dies before the post row is written
+
+        monkeypatch.setattr(bot.db.posts, "create", die)
+        with pytest.raises(Crash):
+            await scheduler_of(bot).run_once()
+        monkeypatch.undo()
+    [sent] = question_posts(env, env.channel)
+    assert sent.id not in env.fake.channels  # no thread yet either
+    env.clock.set(at(9, 3))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        assert question_posts(env, env.channel) == [sent]  # nothing new was sent
+        assert len(daily_sends(env, env.channel)) == 1
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        post = await bot.db.posts.by_message(sent.id)
+        assert post is not None and run is not None and run.status == "posted" and run.post_id == post.id
+        assert post.question_id == sent.embeds[0]["footer"]["text"].split("id: ")[-1]
+        thread = await env.fake.wait_until(lambda: env.fake.channels.get(sent.id), what="thread")
+        assert post.thread_id == thread.id
+        intro = await env.fake.wait_for_message(thread)
+        assert "/answer" in intro.content
+        # Answers in the thread count for the recorded post.
+        answer = "I led the incident: set up a bridge, assigned roles, restored service in 40 minutes."
+        await env.fake.post_message(env.alice, thread, answer)
+        await env.fake.wait_until(lambda: len(env.fake.messages_in(thread)) >= 3, what="answer card")
+        assert await bot.db.answers.count_members_for_post(post.id) == 1
+
+
+async def test_crash_after_thread_before_marking_posted_sends_nothing_more(
+    env: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))
+
+        async def die(*_: object) -> None:
+            raise Crash
+
+        monkeypatch.setattr(bot.db.daily_runs, "mark_posted", die)
+        with pytest.raises(Crash):
+            await scheduler_of(bot).run_once()
+        monkeypatch.undo()
+        first = await bot.db.posts.by_message(question_posts(env, env.channel)[0].id)
+        assert first is not None and first.thread_id is not None
+    threads_before = len(env.fake.threads)
+    env.clock.set(at(9, 1))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "posted" and run.post_id == first.id
+        ix = await daily(env, env.admin, env.channel, "show")
+        assert "posted" in ix.all_text and str(question_posts(env, env.channel)[0].id) in ix.all_text
+    assert len(question_posts(env, env.channel)) == 1 and len(daily_sends(env, env.channel)) == 1
+    assert len(env.fake.threads) == threads_before  # the existing thread is reused
+
+
+async def test_tokenless_claim_waits_for_staleness_then_is_reconciled(env: BotEnv) -> None:
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))  # an older bot's claim: no token, so it might still be alive
         assert await bot.db.daily_runs.claim(env.guild.id, MONDAY, at(9), env.clock()) is not None
     env.clock.set(at(9, 2))
     async with env.running() as bot:
         scheduler = scheduler_of(bot)
         await scheduler.run_once()
-        assert question_posts(env, env.channel) == []  # never doubled, even though nothing was posted
+        assert question_posts(env, env.channel) == []
         ix = await daily(env, env.admin, env.channel, "show")
-        assert "not finished" in ix.all_text
-        env.clock.set(at(9, 30))
+        assert "not finished yet" in ix.all_text and "never posted twice" in ix.all_text
+        env.clock.set(at(9, 11))
         await scheduler.run_once()
+        assert len(question_posts(env, env.channel)) == 1
         run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
-        assert run is not None and run.status == "failed" and "Interrupted" in (run.reason or "")
+        assert run is not None and run.status == "posted"
+
+
+async def test_interrupted_past_grace_fails_with_reason_and_sends_nothing(env: BotEnv) -> None:
+    async with env.running() as bot:
+        await set_daily(env, env.channel, grace_hours=2)
+        env.clock.set(at(9, 0, 1))
+        assert (
+            await bot.db.daily_runs.claim(env.guild.id, MONDAY, at(9), env.clock(), "dead-proc") is not None
+        )
+    env.clock.set(at(11, 30))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "failed"
+        assert "Interrupted" in (run.reason or "") and "grace" in (run.reason or "")
         ix = await daily(env, env.admin, env.channel, "show")
         assert "Interrupted" in ix.all_text
-    assert question_posts(env, env.channel) == []
+    assert question_posts(env, env.channel) == [] and daily_sends(env, env.channel) == []
+
+
+async def test_unreadable_history_fails_and_reports_instead_of_resending(env: BotEnv) -> None:
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))
+        assert (
+            await bot.db.daily_runs.claim(env.guild.id, MONDAY, at(9), env.clock(), "dead-proc") is not None
+        )
+    env.fake.set_bot_permissions(env.channel, deny="read_message_history")
+    env.clock.set(at(9, 2))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        history_reads = [
+            r
+            for r in env.fake.requests
+            if r.method == "GET" and r.path.endswith(f"/channels/{env.channel.id}/messages")
+        ]
+        assert history_reads and history_reads[-1].status == 403
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "failed" and "double" in (run.reason or "")
+        record = await bot.db.schedules.get(env.guild.id)
+        assert record is not None and "could not check" in (record.last_error or "")
+        ix = await daily(env, env.admin, env.channel, "show")
+        assert "could not check" in ix.all_text
+    assert question_posts(env, env.channel) == [] and daily_sends(env, env.channel) == []
+
+
+async def test_daily_send_carries_a_per_day_nonce_and_the_fake_dedups_it(
+    env: BotEnv, bot: InterviewBot
+) -> None:
+    await set_daily(env, env.channel)
+    env.clock.set(at(9, 0, 1))
+    await scheduler_of(bot).run_once()
+    [sent] = daily_sends(env, env.channel)
+    assert sent.json["nonce"] == daily_nonce(env.guild.id, MONDAY) and sent.json["enforce_nonce"] is True
+    assert len(sent.json["nonce"]) <= 25
+    assert daily_nonce(env.guild.id, MONDAY) != daily_nonce(env.guild.id, date(2026, 3, 3))
+    assert daily_nonce(2**64 - 1, MONDAY).__len__() <= 25
+    [posted] = question_posts(env, env.channel)
+    assert posted.embeds[0]["footer"]["text"].startswith("Daily 2026-03-02 · ")
+
+    # The fake: the same author and nonce within minutes returns the first message, creates nothing.
+    channel = bot.get_channel(env.channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    again = await channel.send("a retried send", nonce=sent.json["nonce"])
+    assert again.id == posted.id and len(question_posts(env, env.channel)) == 1
+    other = await channel.send("a different nonce", nonce="another-nonce")
+    assert other.id != posted.id
+    replay = await channel.send("same nonce again", nonce="another-nonce")
+    assert replay.id == other.id and replay.content == "a different nonce"
 
 
 async def test_down_at_post_time_posts_late_within_grace(env: BotEnv) -> None:
@@ -314,7 +482,7 @@ async def test_missing_permission_at_post_time_is_named_and_permanent(env: BotEn
     assert "Embed Links" in ix.all_text
 
 
-async def test_transient_failure_releases_the_claim_and_retries_within_grace(
+async def test_transient_failure_keeps_the_claim_and_retries_after_checking_the_channel(
     env: BotEnv, bot: InterviewBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await set_daily(env, env.channel)
@@ -322,25 +490,29 @@ async def test_transient_failure_releases_the_claim_and_retries_within_grace(
     real = scheduler.post_question
     calls = 0
 
-    async def flaky(record):  # type: ignore[no-untyped-def]
+    async def flaky(record, **kwargs):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 1:
             raise PostingError("Discord error during the daily post (503)", transient=True)
-        return await real(record)
+        return await real(record, **kwargs)
 
     monkeypatch.setattr(scheduler, "post_question", flaky)
     env.clock.set(at(9, 0, 1))
     await scheduler.run_once()
     assert question_posts(env, env.channel) == []
-    assert await bot.db.daily_runs.get(env.guild.id, MONDAY) is None  # claim released
+    held = await bot.db.daily_runs.get(env.guild.id, MONDAY)  # kept: the retry looks in the channel first
+    assert held is not None and held.status == "claimed" and held.claim_token == scheduler.token
     record = await bot.db.schedules.get(env.guild.id)
     assert record is not None and "retry" in (record.last_error or "")
     await scheduler.run_once()  # not before the retry delay
     assert calls == 1
+    history_reads = len([r for r in env.fake.requests if r.method == "GET" and r.path.endswith("/messages")])
     env.clock.advance(seconds=RETRY_DELAY.total_seconds())
     await scheduler.run_once()
     assert calls == 2 and len(question_posts(env, env.channel)) == 1
+    reads = len([r for r in env.fake.requests if r.method == "GET" and r.path.endswith("/messages")])
+    assert reads > history_reads  # the retry checked the channel before sending
     run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
     assert run is not None and run.status == "posted"
     record = await bot.db.schedules.get(env.guild.id)
