@@ -614,3 +614,42 @@ def test_fourth_set_name_drops_stay_uncovered(answer_id: str, phrase: str, point
     entry = _entry(FOURTH_FILE, answer_id)
     assert phrase in " ".join(entry["answer"].casefold().split()), "the name-drop was edited away"
     assert pointer not in entry["covers"], "a keyword with nothing behind it does not cover a pointer"
+
+
+# Single-split files: a test file must never drift into tuning unseen (and a tuning file into the
+# headline). M was written as a test set and moved to tuning after one measurement (its header and
+# docs/coaching.md say so).
+SINGLE_SPLIT_FILES = {
+    "answers_d.yaml": "tune",
+    "answers_e.yaml": "test",
+    "answers_f.yaml": "test",
+    "answers_g.yaml": "test",
+    "answers_h.yaml": "tune",
+    "answers_i.yaml": "test",
+    "answers_j.yaml": "tune",
+    "answers_k.yaml": "test",
+    "answers_l.yaml": "tune",
+    "answers_m.yaml": "tune",
+    "answers_n.yaml": "test",
+    "answers_o.yaml": "test",
+    "answers_p.yaml": "tune",
+}
+
+
+@pytest.mark.parametrize(("name", "split"), sorted(SINGLE_SPLIT_FILES.items()))
+def test_single_split_files_keep_their_split(name: str, split: str) -> None:
+    splits = {entry["split"] for entry in _answers(name)}
+    assert splits == {split}, f"{name} must be all {split}, found {sorted(splits)}"
+
+
+@pytest.mark.parametrize(
+    "name", ["answers_l.yaml", "answers_m.yaml", "answers_n.yaml", "answers_o.yaml", "answers_p.yaml"]
+)
+def test_round_nine_sets_cover_every_primary_question_per_band_and_practice(name: str) -> None:
+    entries = _answers(name)
+    questions = _questions()
+    primary = {qid for qid, q in questions.items() if q.get("pointers")}
+    per_band = {(e["question"], e["band"]) for e in entries if e["question"] in primary}
+    assert per_band == {(qid, band) for qid in primary for band in BANDS}
+    practice = {e["question"] for e in entries if e["question"] not in primary}
+    assert len(practice) >= 7, f"only {len(practice)} practice questions"
