@@ -18,6 +18,7 @@ from bot.domain.coaching_match import (
     hits,
     rejecting,
     substantial,
+    unrealised,
     vague,
 )
 from bot.domain.coaching_star import analyse_star, hypothetical, told_action
@@ -63,19 +64,24 @@ def _applies(signals: Signals, question: Question) -> bool:
 def _considered(sents: list[Sentence]) -> list[Sentence]:
     """Sentences that can show the opposite of a flag: not a mention in passing ("runbooks, blameless,
     all of that", "canaries are nice in theory"), nor handed to someone else ("tuning the noise is
-    their side"), nor a bare aside of a word or two ("SLOs too.")."""
+    their side"), nor a wish never carried out ("we keep meaning to automate it"), nor a bare aside of
+    a word or two ("SLOs too.")."""
     return [
         s
         for s in sents
-        if not vague(s) and not disowned(s) and sum(t != BOUNDARY for t in s.tokens) > PASSING_WORDS
+        if not vague(s)
+        and not disowned(s)
+        and not unrealised(s)
+        and sum(t != BOUNDARY for t in s.tokens) > PASSING_WORDS
     ]
 
 
 def _pattern_evidence(pattern: Signals, usable: list[Sentence], sents: list[Sentence]) -> Sentence | None:
     """The sentence that shows the pattern: `require` concepts within `window` sentences (default 1).
 
-    The pattern's own `negative` phrases veto it when found anywhere in the answer (`sents`);
-    evidence is only taken from `usable` sentences (those that do not reject what they name).
+    The pattern's own `negative` phrases veto it when found anywhere in the answer (`sents`),
+    `negative_after` phrases only what they follow; evidence is only taken from `usable` sentences
+    (those that do not reject what they name).
     """
     if pattern.negative and any_affirmed(_considered(sents), pattern.negative) is not None:
         return None
@@ -83,6 +89,10 @@ def _pattern_evidence(pattern: Signals, usable: list[Sentence], sents: list[Sent
     if pattern.negative_near:
         cleared = {s.index for s in sents if any_affirmed([s], pattern.negative_near) is not None}
         found = [h for h in found if h.sentence.index not in cleared]
+    if pattern.negative_after:
+        remedy = any_affirmed(list(reversed(_considered(sents))), pattern.negative_after)
+        if remedy is not None:  # the last follow-up told withdraws everything it follows
+            found = [h for h in found if h.sentence.index > remedy.index]
     best = best_window(found, pattern.window or FLAG_WINDOW)
     return best[1].sentence if best is not None and best[0] >= pattern.require else None
 

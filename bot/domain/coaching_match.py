@@ -196,6 +196,10 @@ REJECTION = (
     # told as a past mistake that hurt: "we started with one big state and it bit us"
     "bit us", "bite us", "bitten", "burned us", "burnt us", "got burned", "got burnt", "hard way",
     "never again",
+    # told as the reason for a change, or as a bounded stopgap: "which is exactly why I wanted the whole
+    # thing gone", "I took extra shifts myself for two weeks, but only as a stopgap"
+    "why i wanted", "why we wanted", "why i decided", "why we decided", "which is why i", "which is why we",
+    "stopgap", "stop gap", "only temporarily", "as a temporary", "short term only",
     # disagreeing with the attitude it names: "a security review at the end is too late"
     "i disagree", "i do not agree", "i do not buy", "is too late", "was too late", "is a myth",
     "the usual excuse", "the classic excuse", "is the wrong", "that is wrong",
@@ -213,6 +217,20 @@ DISMISSING = (
     "overkill", "no point in", "do not bother", "would not bother", "will not bother", "gave up on",
     "give up on", "stopped doing", "stopped assign*", "stopped track*", "stopped writ*", "stopped runn*",
     "stopped hold*", "stopped follow*", "abandon*",
+)  # fmt: skip
+# Unrealised: an intention, wish or regret that was never carried out ("we keep meaning to automate
+# it", "a runbook is on the backlog", "we talked about canaries", "should have had a way back").
+# Such a sentence names the remedy without doing it, so it cannot show the opposite of a red flag.
+UNREALISED = (
+    "should have", "should of", "meant to", "meaning to", "mean to", "would like to", "would love to",
+    "hope to", "hoping to", "one day", "someday", "some day", "at some point", "on the backlog",
+    "in the backlog", "on the list", "on my list", "on our list", "on the roadmap", "never got round",
+    "never got around", "not got round", "not got around", "never get round", "never get around",
+    "no time to", "no time for", "not had time", "never had time", "did not have time", "do not have time",
+    "never had the time", "did not have the time", "talked about", "talking about", "talk about",
+    "keep saying", "kept saying", "in an ideal world", "ideally", "nice to have", "if we had time",
+    "if i had time", "if we had more time", "when we get time", "when i get time", "when we have time",
+    "when i have time", "eventually", "sooner or later", "never happened", "never did", "never really did",
 )  # fmt: skip
 # Vague mentions: a concept named in passing ("things like canaries", "you can always roll back",
 # "I know about error budgets in theory") is not the substance a pointer asks for (labelling rule 1).
@@ -339,6 +357,11 @@ def disowned(sentence: Sentence) -> bool:
 def vague(sentence: Sentence) -> bool:
     """Does the sentence name things only in passing ("and so on", "all that", "in theory")?"""
     return any_phrase(sentence, VAGUE)
+
+
+def unrealised(sentence: Sentence) -> bool:
+    """Does the sentence wish, plan or regret something rather than tell it as done or decided?"""
+    return any_phrase(sentence, UNREALISED)
 
 
 def rejecting(sentence: Sentence) -> bool:

@@ -59,6 +59,9 @@ SITUATION = (
     "at a ... startup", "at a ... firm", "our ... team", "our ... service", "our ... platform",
     "our ... cluster", "our ... database", "our ... pipeline", "our ... api", "our ... system", "our ... app",
     "on my team",
+    # something broke or had to change: the problem that sets the scene
+    "broke", "broken", "crashed", "expired", "stopped working", "lost quorum", "went wrong", "was failing",
+    "were failing", "kept crashing", "we moved", "we were moving", "had to move", "wanted to move",
     "this time", "the one that", "comes to mind", "a couple of years",
     "last march", "last quarter", "who had", "who would",
     "joined", "came in as", "our move to", "the move to", "mid way through", "midway through",
@@ -91,6 +94,13 @@ TASK = (
     "i ... accountable for", "i ... responsible for", "i ... in charge of", "me ... in charge",
     "my team of", "i managed", "i own*", "i was in the hot seat",
     "i just took it", "i took charge", "i took over", "i took it over", "i grabbed it", "i picked up the",
+    # a standing role said in other words: "as lead for my squad", "I'm a mentor to most of the
+    # juniors", "keeping it running was on me", "the recommendation was mine to make"
+    "as lead", "as team lead", "as tech lead", "as the ... lead", "as one of the", "as head of",
+    "as the owner",
+    "as the ... manager", "as the ... owner", "i am ... mentor", "i was ... mentor", "i am the go to",
+    "i was the go to", "the person coordinating", "the one coordinating", "was on me", "is on me", "mine to",
+    "i was ... the person", "i am ... the person",
 )  # fmt: skip
 # A role told in the past survives a hypothetical aside ("I led the infra team, so I'd be on the hook").
 ROLE_PAST = (
@@ -123,7 +133,8 @@ RESULT = (
     "went live", "completed", "finished", "delivered", "success*", "went on to", "gone on to", "again",
     "back up", "back to normal", "lasted", "later", "decommission*", "we kept", "stayed", "on the night",
     "the cutover", "went for that", "compromise", "handling her", "handling his", "is mentoring",
-    "now uses", "copied",
+    "now uses", "copied", "went fine", "settled down", "it settled", "said thanks", "thanked me",
+    "thanked us",
     # outcomes told as comparisons or reached states ("the bill was 30% lower", "we hit 99.95%")
     "lower", "higher", "less", "smaller", "cheaper", "quicker", "shorter", "under", "below", "within",
     "reached", "hit", "met", "gained", "got back", "freed", "brought ... down", "brought ... back",

@@ -35,6 +35,10 @@ class Signals:
     # Red flags only: phrases that stop a sentence from evidencing the flag (a reason given in the
     # very sentence that lists the tools), where `negative` clears the flag from anywhere.
     negative_near: tuple[str, ...] = ()
+    # Red flags only: a follow-up that withdraws the flag only when it comes after the evidence in
+    # the answer ("I fixed it by hand that night; the next day I automated it"). Told before the
+    # heroics ("I wrote a script... people just ping me and I run it"), it is no remedy for them.
+    negative_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

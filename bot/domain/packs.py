@@ -34,7 +34,16 @@ POINTER_KEYS = {"text", "advice", "signals"}
 AVOID_KEYS = {"text", "signals"}
 FLAG_KEYS = {"id", "text", "signals"}
 RUBRIC_KEYS = {"id", "name", "description"}
-SIGNAL_KEYS = {"concepts", "require", "negative", "negative_near", "window", "applies_to", "patterns"}
+SIGNAL_KEYS = {
+    "concepts",
+    "require",
+    "negative",
+    "negative_near",
+    "negative_after",
+    "window",
+    "applies_to",
+    "patterns",
+}
 PATTERN_KEYS = SIGNAL_KEYS - {"patterns"}
 LEXICON_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 LEXICON_REF = re.compile(r"@([a-z0-9][a-z0-9-]*)")
@@ -148,6 +157,9 @@ class _Checker:
         negative_near: tuple[str, ...] = ()
         if "negative_near" in fields:
             negative_near = self.phrases(fields["negative_near"][1], where, "signals.negative_near")
+        negative_after: tuple[str, ...] = ()
+        if "negative_after" in fields:
+            negative_after = self.phrases(fields["negative_after"][1], where, "signals.negative_after")
         applies_to: tuple[str, ...] = ()
         if "applies_to" in fields:
             applies_to = tuple(
@@ -168,6 +180,7 @@ class _Checker:
             applies_to=applies_to,
             patterns=tuple(patterns),
             negative_near=negative_near,
+            negative_after=negative_after,
         )
 
     def _bounded(

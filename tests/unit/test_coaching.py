@@ -295,6 +295,45 @@ def test_negative_near_only_clears_the_listing_sentence() -> None:
     assert coach(question, pack, reasoned).red_flags == ()
 
 
+def test_negative_after_withdraws_only_what_it_follows() -> None:
+    """A follow-up remedies the heroics told before it, not heroics told after it."""
+    hero = Signals(concepts=(("by hand",),), negative_after=("automated",))
+    flag = RedFlag(id="hero", text="Hero", scope="global", signals=Signals(patterns=(hero,)))
+    question = Question(id="t", kind="practice", category="Technical", text="T?", why="w")
+    pack = _pack_with(question, flag)
+    followed_up = "I fixed the disks by hand that night. The next week we automated the cleanup for good."
+    remedy_first = "We automated some of the cleanup years ago. These days I still fix the disks by hand."
+    assert coach(question, pack, followed_up).red_flags == ()
+    assert [f.evidence for f in coach(question, pack, remedy_first).red_flags] == [
+        "These days I still fix the disks by hand."
+    ]
+
+
+def test_a_wish_or_plan_never_carried_out_does_not_withdraw_a_flag() -> None:
+    """ "We keep meaning to automate it" names the remedy without doing it."""
+    hero = Signals(concepts=(("by hand",),))
+    flag = RedFlag(
+        id="hero", text="Hero", scope="global", signals=Signals(patterns=(hero,), negative=("automat*",))
+    )
+    question = Question(id="t", kind="practice", category="Technical", text="T?", why="w")
+    pack = _pack_with(question, flag)
+    done = "I restart the workers by hand when it jams. Last month we automated the restart with a watchdog."
+    wished = "I restart the workers by hand when it jams. We keep meaning to automate it one day."
+    assert coach(question, pack, done).red_flags == ()
+    assert {f.id for f in coach(question, pack, wished).red_flags} == {"hero"}
+
+
+def test_heroics_told_as_the_reason_for_a_fix_or_a_stopgap_are_not_evidence() -> None:
+    reason = (
+        "We had 140 certificates renewed from a spreadsheet. The first few times I renewed the expired "
+        "ones by hand late at night, which is exactly why I wanted the whole thing gone."
+    )
+    assert "hero-culture" not in flags("toil-automation", reason)
+    assert "hero-culture" in flags(
+        "toil-automation", "When the queue jams I just ssh in and restart the consumers by hand, most nights."
+    )
+
+
 def test_rejected_flag_wording_does_not_fire() -> None:
     """Naming a red flag to reject it is not committing it."""
     assert "hero-culture" in flags(

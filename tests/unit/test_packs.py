@@ -339,6 +339,7 @@ def test_flag_patterns_window_applies_to_and_negative_near(tmp_path: Path) -> No
         "    - concepts: [[by myself]]\n"
         "      applies_to: [Behavioural]\n"
         "      negative_near: [because]\n"
+        "      negative_after: [automated]\n"
         "    - require: 2\n"
         "      window: 2\n"
         "      concepts: [[3am], [restarted]]\n",
@@ -347,6 +348,7 @@ def test_flag_patterns_window_applies_to_and_negative_near(tmp_path: Path) -> No
     assert flag.signals.concepts == () and flag.signals.negative == ("runbook",)
     first, second = flag.signals.patterns
     assert first.applies_to == ("behavioural",) and first.negative_near == ("because",)
+    assert first.negative_after == ("automated",)
     assert second.window == 2 and second.require == 2
     broken = text.replace("      window: 2\n", "      window: 99\n      patterns: []\n")
     problems = "\n".join(problems_of(write(tmp_path, broken, "broken.yaml")))
