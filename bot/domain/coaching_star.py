@@ -21,7 +21,8 @@ from bot.domain.text import BOUNDARY, Sentence
 
 HYPOTHETICAL = frozenset(("would", "could", "should", "might", "will", "shall", "may"))
 HYPOTHETICAL_PHRASES = (
-    "going to", "plan to", "planning to", "ideally", "if i were", "if we were", "if i was", "i tend to",
+    "am going to", "are going to", "is going to",
+    "plan to", "planning to", "ideally", "if i were", "if we were", "if i was", "i tend to",
     "you should", "you would", "you want to", "you need to", "the way to", "my approach is", "i usually",
     "we usually", "i always", "i typically", "generally", "in general",
 )  # fmt: skip
@@ -54,6 +55,7 @@ SITUATION = (
     "i was a", "we were spending", "was spending", "were spending", "backing up", "fell over", "blew up",
     "started timing out", "timing out", "paged", "pager", "sev", "migration", "legacy", "manual",
     "by hand", "every release", "every deploy", "the decision", "a decision", "wanted to move",
+    "failed", "failing",
     "proposed", "was proposing", "our architect", "our cto", "our vp", "leadership wanted",
     "started to fail", "fintech", "startup", "e commerce", "ecommerce", "saas", "bank", "at a ... company",
     "at a ... startup", "at a ... firm", "our ... team", "our ... service", "our ... platform",
@@ -100,8 +102,18 @@ TASK = (
     "as the owner",
     "as the ... manager", "as the ... owner", "i am ... mentor", "i was ... mentor", "i am the go to",
     "i was the go to", "the person coordinating", "the one coordinating", "was on me", "is on me", "mine to",
-    "i was ... the person", "i am ... the person",
+    "i was ... the person", "i am ... the person", "go to person", "part of who i am",
+    "i am always around for",
 )  # fmt: skip
+# The speaker taking the work on, said as the story opens ("I wrote a Python script that...", "So I
+# built a little wrapper", "I wrote an Ansible playbook to rotate the logs and..."): the initiative
+# is the speaker's own part. Later in the story the same words are only a step.
+INITIATIVE = (
+    "i wrote a", "i wrote an", "i wrote the", "i built a", "i built an", "i built the", "i created a",
+    "i created an", "i set up a", "i set up an", "i put together a", "i introduced", "i made a",
+    "i started a", "i pushed a", "i pushed the", "i made the",
+)  # fmt: skip
+INITIATIVE_SENTENCES = 2
 # A role told in the past survives a hypothetical aside ("I led the infra team, so I'd be on the hook").
 ROLE_PAST = (
     "i led", "i was the", "i was responsible", "i owned", "i was incident", "i was ... lead", "my role",
@@ -134,7 +146,8 @@ RESULT = (
     "back up", "back to normal", "lasted", "later", "decommission*", "we kept", "stayed", "on the night",
     "the cutover", "went for that", "compromise", "handling her", "handling his", "is mentoring",
     "now uses", "copied", "went fine", "settled down", "it settled", "said thanks", "thanked me",
-    "thanked us",
+    "thanked us", "total was", "start to end", "start to finish", "was all fine", "all fine",
+    "nobody noticed", "nobody really noticed", "mostly okay", "mostly fine",
     # outcomes told as comparisons or reached states ("the bill was 30% lower", "we hit 99.95%")
     "lower", "higher", "less", "smaller", "cheaper", "quicker", "shorter", "under", "below", "within",
     "reached", "hit", "met", "gained", "got back", "freed", "brought ... down", "brought ... back",
@@ -389,11 +402,13 @@ def _result_cue(s: Sentence, acted: bool = False, aftermath: bool = False) -> tu
     """
     if any_phrase(s, LESSON) and not any_phrase(s, OUTCOME_STRONG):
         return False, False
-    if any_phrase(s, HABITUAL) and not any_phrase(s, OUTCOME_STRONG):
+    measured = quantified(s)
+    # A routine is not an outcome ("whenever it jams I restart it"), unless the sentence measures a
+    # change ("requests went from five a week to whenever people liked").
+    if any_phrase(s, HABITUAL) and not any_phrase(s, OUTCOME_STRONG) and not measured:
         return False, False
     feeling = any_phrase(s, FEELINGS)
     outcome = any_phrase(s, RESULT)
-    measured = quantified(s)
     if aftermath and measured:
         return True, True
     if not (feeling or outcome):
@@ -481,6 +496,8 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
         # someone else, or "we were on the hook", is not the speaker's responsibility.
         mine = not FIRST_PERSON.isdisjoint(s.tokens)
         if "task" not in quotes and mine and any_phrase(s, TASK) and (not hypo or role_past):
+            quotes["task"] = s.quote()
+        if "task" not in quotes and s.index < INITIATIVE_SENTENCES and not hypo and any_phrase(s, INITIATIVE):
             quotes["task"] = s.quote()
         if (s.index > 0 or n == 1) and _told_action(s):
             acted.add(s.index)

@@ -323,6 +323,18 @@ def test_a_wish_or_plan_never_carried_out_does_not_withdraw_a_flag() -> None:
     assert {f.id for f in coach(question, pack, wished).red_flags} == {"hero"}
 
 
+def test_the_initiative_at_the_opening_is_the_task_but_later_it_is_only_a_step() -> None:
+    opening = analyse(
+        "I wrote a Python script that cleans up orphaned volumes. Before that people did it by hand."
+    )
+    assert opening.task
+    later = analyse(
+        "The builds kept failing on full disks. We spent a week on it. "
+        "Then I wrote a script to prune the cache."
+    )
+    assert not later.task
+
+
 def test_heroics_told_as_the_reason_for_a_fix_or_a_stopgap_are_not_evidence() -> None:
     reason = (
         "We had 140 certificates renewed from a spreadsheet. The first few times I renewed the expired "
@@ -707,7 +719,9 @@ def test_an_opening_step_is_the_action_and_a_routine_is_not_a_result() -> None:
         "It runs on my laptop. When it breaks I just fix it and rerun it."
     )
     assert star.action
-    assert not star.task  # round 5: an itch is a motive, not a responsibility (a D-only cue, removed)
+    # Taking the work on as the story opens ("I wrote a script that...") is the speaker's own part
+    # (labelled so by four independent writers); the itch alone is still no task (see below).
+    assert star.task
     assert not star.result
 
 
