@@ -1,10 +1,14 @@
 """Measure the coach against every labelled set in tests/eval/*.yaml (their union).
 
-    python bench/coaching.py [--split tune|test|all] [--file] [--errors] [--content DIR] [--eval PATH]
+    python bench/coaching.py [--split tune|test|all] [--file] [--errors] [--no-model]
+                             [--content DIR] [--eval PATH]
 
 Prints do-pointer accuracy and F1 (covered class), red-flag precision/recall (question and global),
 STAR part accuracy and recall on missing parts, quantified-result accuracy, mean score per band and
 median/p99 analysis time, for the union of the sets; `--file` adds the same figures per file.
+
+`--no-model` leaves out the pack's learned flag reader (`<pack>.flags.json`): the authored patterns
+alone. The learned reader is trained on the tune split only, so its tune figures are fitted ones.
 
 `--errors` lists individual disagreements and is refused unless `--split tune`: the test split may
 be measured (totals) but never read answer by answer, or it stops being a held-out measurement.
@@ -16,7 +20,7 @@ import argparse
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,13 +86,15 @@ class Results:
     errors: list[str] = field(default_factory=list)
 
 
-def evaluate(items: list[dict[str, Any]], content: Path) -> Results:
+def evaluate(items: list[dict[str, Any]], content: Path, use_model: bool = True) -> Results:
     library = load_library(content)
     res = Results()
     for item in items:
         question = library.question(item["question"])
         pack = library.pack_of(item["question"])
         assert question is not None and pack is not None, item["id"]
+        if not use_model:
+            pack = replace(pack, flag_model=None)  # the authored patterns alone
         start = time.perf_counter()
         report = coach(question, pack, item["answer"])
         res.times.append(time.perf_counter() - start)
@@ -206,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         "--eval", type=Path, default=ROOT / "tests" / "eval", help="a labelled YAML file or a folder of them"
     )
     parser.add_argument("--repeat", type=int, default=5, help="timing repetitions (median over all runs)")
+    parser.add_argument(
+        "--no-model",
+        action="store_true",
+        help="the authored patterns alone (leave out the learned flag reader)",
+    )
     args = parser.parse_args(argv)
     if args.errors and args.split != "tune":
         parser.error("--errors is only allowed with --split tune: test answers are measured, never read")
@@ -213,9 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     items = [(name, i) for name, i in load_items(files) if args.split == "all" or i["split"] == args.split]
     chosen = [i for _, i in items]
     load_first, load_cached = _load_times(args.content)
-    res = evaluate(chosen, args.content)
+    res = evaluate(chosen, args.content, not args.no_model)
     for _ in range(max(0, args.repeat - 1)):
-        res.times.extend(evaluate(chosen, args.content).times)
+        res.times.extend(evaluate(chosen, args.content, not args.no_model).times)
     names = ", ".join(f.name for f in files)
     print(render(res, args.split, len(chosen), label=f"[all: {names}] "))
     print(f"pack load          first {load_first * 1000:.0f} ms  unchanged {load_cached * 1000:.2f} ms")
@@ -224,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             subset = [i for name, i in items if name == file.name]
             if subset:
                 print()
-                sub = evaluate(subset, args.content)
+                sub = evaluate(subset, args.content, not args.no_model)
                 print(render(sub, args.split, len(subset), label=f"[{file.name}] "))
     if args.errors:
         print("\n".join(["", "disagreements:", *res.errors]))

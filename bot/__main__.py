@@ -3,6 +3,7 @@
 Subcommands:
   run                      connect to Discord and serve (needs DISCORD_TOKEN)
   content validate [PATH]  check content packs the way the bot does at start-up
+  content train [--check]  fit (or check) a pack's learned flag reader from the labelled answers
   coach                    coach an answer offline (a JSON contract other tools rely on)
   mock                     a mock interview in the terminal
   db migrate|backup|check  operate the SQLite database
@@ -33,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     validate = content_sub.add_parser("validate", help="validate a pack file or a folder of packs")
     validate.add_argument("path", nargs="?", help="pack file or folder (default: CONTENT_DIR or ./content)")
+    learn = content_sub.add_parser("train", help="fit a pack's learned flag reader from labelled answers")
+    learn.add_argument("--pack", default="content/senior-devops.yaml", help="the pack file")
+    learn.add_argument("--examples", default="tests/eval", help="labelled YAML file or folder (tune split)")
+    learn.add_argument("--check", action="store_true", help="only check the committed model is up to date")
 
     coach = sub.add_parser("coach", help="coach an answer without Discord")
     coach.add_argument("--question", required=True, help="question id or its exact text")
@@ -72,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
 
+    if args.command == "content" and args.content_command == "train":
+        from bot.cli.train import train_command
+
+        return train_command(args.pack, args.examples, args.check, sys.stdout)
     if args.command == "content":
         from bot.cli.content import validate_command
 

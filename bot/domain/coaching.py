@@ -23,6 +23,7 @@ from bot.domain.coaching_match import (
 )
 from bot.domain.coaching_star import analyse_star, hypothetical, told_action
 from bot.domain.coaching_types import CoachingReport, FlagResult, PointerResult, StarResult
+from bot.domain.flag_model import answer_grams
 from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
 from bot.domain.text import BOUNDARY, Sentence, sentences
 
@@ -34,6 +35,7 @@ STAR_WEIGHT = 20
 CLEAN_BONUS = 10
 FLAG_PENALTY = 15
 PRACTICE_BASE = 50
+LEARNED_HONOURS_VETO = True  # a flag's own `negative` (the answer shows the opposite) also stops the model
 
 
 def _pointer_result(pointer: Pointer, sents: list[Sentence]) -> PointerResult:
@@ -125,6 +127,40 @@ def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> Fl
     return FlagResult(id=flag.id, text=flag.text, scope=flag.scope, evidence=first.quote())
 
 
+def _with_learned_flags(
+    flags: tuple[FlagResult, ...], pack: Pack, sents: list[Sentence]
+) -> tuple[FlagResult, ...]:
+    """Add the pack-wide flags the learned reader raises and the authored patterns missed.
+
+    The model never withdraws a flag; its evidence is the sentence carrying most of the flag's
+    weight, and a sentence that rejects what it names ("we moved away from hero culture") is never
+    evidence, as for the patterns. The flag's own `negative` (the answer shows the opposite: "I was
+    on call and led the incident") stops the model as it stops the patterns.
+    """
+    model = pack.flag_model
+    assert model is not None
+    found = {f.id for f in flags}
+    usable = [s for s in sents if not rejecting(s)]
+    considered = _considered(sents)
+    grams = answer_grams(sents)
+    added: dict[str, FlagResult] = {}
+    for flag in pack.red_flags:
+        if flag.id in found or not model.raises(flag.id, grams):
+            continue
+        if LEARNED_HONOURS_VETO and flag.signals.negative and any_affirmed(considered, flag.signals.negative):
+            continue  # the answer shows the opposite ("I was on call and led the incident")
+        sentence = model.evidence(flag.id, usable)
+        if sentence is not None:
+            added[flag.id] = FlagResult(
+                id=flag.id, text=flag.text, scope=flag.scope, evidence=sentence.quote()
+            )
+    if not added:
+        return flags
+    by_id = {f.id: f for f in flags} | added
+    order = [f.id for f in flags if f.scope != "global"] + [f.id for f in pack.red_flags]
+    return tuple(by_id[i] for i in order if i in by_id)
+
+
 def _score(
     pointers: tuple[PointerResult, ...], flags: tuple[FlagResult, ...], star: StarResult | None
 ) -> int:
@@ -188,6 +224,8 @@ def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
         for flag in (*question.avoid, *pack.red_flags)
         if (found := _flag_result(flag, sents, question)) is not None
     )
+    if pack.flag_model is not None:
+        flags = _with_learned_flags(flags, pack, sents)
     star = analyse_star(sents).result if question.is_behavioural else None
     return CoachingReport(
         question_id=question.id,

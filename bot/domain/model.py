@@ -7,7 +7,10 @@ pack can be shared between the event loop and worker threads without copying.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.domain.flag_model import FlagModel
 
 QuestionKind = Literal["primary", "practice"]
 FlagScope = Literal["question", "global"]
@@ -100,6 +103,9 @@ class Pack:
     questions: tuple[Question, ...]
     rubric: tuple[RubricDimension, ...] = ()
     source: str = ""
+    # An optional learned second reader for the pack-wide red flags (`<pack>.flags.json` beside the
+    # pack file; bot/domain/flag_model.py): it can only add a flag the authored patterns missed.
+    flag_model: FlagModel | None = None
 
     def question(self, question_id: str) -> Question | None:
         for question in self.questions:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.domain.flag_model import FlagModel
 from bot.domain.model import Pack, Pointer, Question, RedFlag, RubricDimension, Signals
 from bot.domain.text import phrase_problem
 
@@ -475,14 +476,39 @@ def load_pack(path: str | Path) -> Pack:
         source = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise PackError([f"{name}:1: cannot read file: {exc.strerror or exc}"]) from exc
-    cached = _LOADED.get((name, source))
+    model_file = flag_model_path(file)
+    try:
+        model_text = model_file.read_text(encoding="utf-8") if model_file.exists() else ""
+    except OSError as exc:
+        raise PackError([f"{_display(model_file)}:1: cannot read file: {exc.strerror or exc}"]) from exc
+    cached = _LOADED.get((name, source + "\0" + model_text))
     if cached is not None:
         return cached
     pack = _parse_pack(name, source)
+    if model_text:
+        pack = replace(pack, flag_model=_flag_model(_display(model_file), model_text, pack))
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.pop(next(iter(_LOADED)))
-    _LOADED[(name, source)] = pack
+    _LOADED[(name, source + "\0" + model_text)] = pack
     return pack
+
+
+def flag_model_path(pack_file: Path) -> Path:
+    """Where a pack's learned flag model lives: `<pack>.flags.json` beside `<pack>.yaml`."""
+    return pack_file.with_name(pack_file.stem + ".flags.json")
+
+
+def _flag_model(name: str, text: str, pack: Pack) -> FlagModel:
+    """Parse the learned flag model and check it only speaks of the pack's own red flags."""
+    try:
+        model = FlagModel.from_json(text)
+    except ValueError as exc:
+        raise PackError([f"{name}:1: {exc}"]) from exc
+    known = {flag.id for flag in pack.red_flags}
+    unknown = sorted(set(model.flags) - known)
+    if unknown:
+        raise PackError([f"{name}:1: model for unknown red flag(s) {', '.join(unknown)}"])
+    return model
 
 
 def _parse_pack(name: str, source: str) -> Pack:

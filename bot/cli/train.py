@@ -1,0 +1,77 @@
+"""`python -m bot content train`: fit a pack's learned flag reader from labelled answers.
+
+The labelled answers are the evaluation files (tests/eval/*.yaml, format in tests/eval/README.md);
+only entries with `split: tune` are used, so the test split stays a measurement. Training is
+deterministic: `--check` retrains and compares with the committed model file, so the file in git
+is verifiably what the labelled data and the code produce (CI and the test suite run it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from bot.domain.flag_model import PRUNE_BELOW, Example, answer_grams, train
+from bot.domain.packs import PackError, flag_model_path, load_pack
+from bot.domain.text import sentences
+
+TRAINING_SPLIT = "tune"
+
+
+def labelled_answers(source: Path) -> list[dict[str, Any]]:
+    """Every entry of a labelled YAML file, or of every `*.yaml` file in a folder (sorted by name)."""
+    files = sorted(source.glob("*.yaml")) if source.is_dir() else [source]
+    entries: list[dict[str, Any]] = []
+    for file in files:
+        loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+        entries.extend(entry for entry in loaded if isinstance(entry, dict))
+    return entries
+
+
+def training_examples(entries: list[dict[str, Any]], question_ids: set[str]) -> list[Example]:
+    """The tuning answers on this pack's questions, as n-grams and their global flag labels."""
+    return [
+        Example(
+            grams=frozenset(answer_grams(sentences(str(entry["answer"])))),
+            flags=frozenset(entry.get("global_flags") or ()),
+        )
+        for entry in entries
+        if entry.get("split") == TRAINING_SPLIT and entry.get("question") in question_ids
+    ]
+
+
+def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) -> int:
+    """Write (or with `check`, compare) `<pack>.flags.json`; exit 0, or 1 on a problem or a mismatch."""
+    pack_file = Path(pack_path)
+    try:
+        pack = load_pack(pack_file)
+    except PackError as error:
+        for problem in error.problems:
+            print(problem, file=out)
+        return 1
+    source = Path(examples_path)
+    if not source.exists():
+        print(f"{source}: no such file or folder", file=out)
+        return 1
+    examples = training_examples(labelled_answers(source), {q.id for q in pack.questions})
+    if not examples:
+        print(f"{source}: no '{TRAINING_SPLIT}' answers for the questions of {pack_file}", file=out)
+        return 1
+    model = train(examples, [flag.id for flag in pack.red_flags])
+    target = flag_model_path(pack_file)
+    text = model.to_json()
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            print(f"{target}: out of date; run `python -m bot content train` and commit it", file=out)
+            return 1
+        print(f"{target}: up to date ({len(examples)} training answers)", file=out)
+        return 0
+    target.write_text(text, encoding="utf-8")
+    weights = sum(abs(w) >= PRUNE_BELOW for m in model.flags.values() for w in m.weights.values())
+    print(
+        f"{target}: trained on {len(examples)} answers, {len(model.flags)} flags, {weights} weights", file=out
+    )
+    return 0
