@@ -1,6 +1,7 @@
 """`python -m bot content train`: fit a pack's learned flag reader from labelled answers.
 
-The labelled answers are the evaluation files (tests/eval/*.yaml, format in tests/eval/README.md);
+The labelled answers are the evaluation files (tests/eval/*.yaml, format in tests/eval/README.md),
+so this is a developer's tool run from a checkout (the Docker image carries the model, not the data);
 only entries with `split: tune` are used, so the test split stays a measurement. Training is
 deterministic: `--check` retrains and compares with the committed model file, so the file in git
 is verifiably what the labelled data and the code produce (CI and the test suite run it).
@@ -26,6 +27,8 @@ def labelled_answers(source: Path) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for file in files:
         loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+        if not isinstance(loaded, list):
+            raise ValueError(f"{file}: expected a list of labelled answers")
         entries.extend(entry for entry in loaded if isinstance(entry, dict))
     return entries
 
@@ -38,7 +41,9 @@ def training_examples(entries: list[dict[str, Any]], question_ids: set[str]) -> 
             flags=frozenset(entry.get("global_flags") or ()),
         )
         for entry in entries
-        if entry.get("split") == TRAINING_SPLIT and entry.get("question") in question_ids
+        if entry.get("split") == TRAINING_SPLIT
+        and entry.get("question") in question_ids
+        and isinstance(entry.get("answer"), str)
     ]
 
 
@@ -55,11 +60,16 @@ def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) 
     if not source.exists():
         print(f"{source}: no such file or folder", file=out)
         return 1
-    examples = training_examples(labelled_answers(source), {q.id for q in pack.questions})
+    try:
+        entries = labelled_answers(source)
+    except (ValueError, yaml.YAMLError) as error:
+        print(f"{error}", file=out)
+        return 1
+    examples = training_examples(entries, {q.id for q in pack.questions})
     if not examples:
         print(f"{source}: no '{TRAINING_SPLIT}' answers for the questions of {pack_file}", file=out)
         return 1
-    model = train(examples, [flag.id for flag in pack.red_flags])
+    model = train(examples, [flag.id for flag in pack.red_flags], pack_id=pack.id)
     target = flag_model_path(pack_file)
     text = model.to_json()
     if check:

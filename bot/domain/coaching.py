@@ -128,14 +128,16 @@ def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> Fl
 
 
 def _with_learned_flags(
-    flags: tuple[FlagResult, ...], pack: Pack, sents: list[Sentence]
+    flags: tuple[FlagResult, ...], pack: Pack, question: Question, sents: list[Sentence]
 ) -> tuple[FlagResult, ...]:
     """Add the pack-wide flags the learned reader raises and the authored patterns missed.
 
     The model never withdraws a flag; its evidence is the sentence carrying most of the flag's
     weight, and a sentence that rejects what it names ("we moved away from hero culture") is never
     evidence, as for the patterns. The flag's own `negative` (the answer shows the opposite: "I was
-    on call and led the incident") stops the model as it stops the patterns.
+    on call and led the incident") stops the model as it stops the patterns, a follow-up told
+    after the evidence (`negative_after`: "the week after we automated it") remedies it as it
+    remedies the patterns, and `applies_to` keeps the flag to its questions.
     """
     model = pack.flag_model
     assert model is not None
@@ -145,11 +147,11 @@ def _with_learned_flags(
     grams = answer_grams(sents)
     added: dict[str, FlagResult] = {}
     for flag in pack.red_flags:
-        if flag.id in found or not model.raises(flag.id, grams):
+        if flag.id in found or not _applies(flag.signals, question) or not model.raises(flag.id, grams):
             continue
         if LEARNED_HONOURS_VETO and flag.signals.negative and any_affirmed(considered, flag.signals.negative):
             continue  # the answer shows the opposite ("I was on call and led the incident")
-        sentence = model.evidence(flag.id, usable)
+        sentence = model.evidence(flag.id, _after_last_remedy(flag, usable, considered))
         if sentence is not None:
             added[flag.id] = FlagResult(
                 id=flag.id, text=flag.text, scope=flag.scope, evidence=sentence.quote()
@@ -159,6 +161,15 @@ def _with_learned_flags(
     by_id = {f.id: f for f in flags} | added
     order = [f.id for f in flags if f.scope != "global"] + [f.id for f in pack.red_flags]
     return tuple(by_id[i] for i in order if i in by_id)
+
+
+def _after_last_remedy(flag: RedFlag, usable: list[Sentence], considered: list[Sentence]) -> list[Sentence]:
+    """The sentences a follow-up has not remedied: those after the last `negative_after` phrase told."""
+    remedies = tuple(phrase for pattern in flag.signals.patterns for phrase in pattern.negative_after)
+    if not remedies:
+        return usable
+    remedy = any_affirmed(list(reversed(considered)), remedies)
+    return usable if remedy is None else [s for s in usable if s.index > remedy.index]
 
 
 def _score(
@@ -225,7 +236,7 @@ def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
         if (found := _flag_result(flag, sents, question)) is not None
     )
     if pack.flag_model is not None:
-        flags = _with_learned_flags(flags, pack, sents)
+        flags = _with_learned_flags(flags, pack, question, sents)
     star = analyse_star(sents).result if question.is_behavioural else None
     return CoachingReport(
         question_id=question.id,

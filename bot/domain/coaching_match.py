@@ -222,15 +222,15 @@ DISMISSING = (
 # it", "a runbook is on the backlog", "we talked about canaries", "should have had a way back").
 # Such a sentence names the remedy without doing it, so it cannot show the opposite of a red flag.
 UNREALISED = (
-    "should have", "should of", "meant to", "meaning to", "mean to", "would like to", "would love to",
-    "hope to", "hoping to", "one day", "someday", "some day", "at some point", "on the backlog",
-    "in the backlog", "on the list", "on my list", "on our list", "on the roadmap", "never got round",
-    "never got around", "not got round", "not got around", "never get round", "never get around",
-    "no time to", "no time for", "not had time", "never had time", "did not have time", "do not have time",
-    "never had the time", "did not have the time", "talked about", "talking about", "talk about",
-    "keep saying", "kept saying", "in an ideal world", "ideally", "nice to have", "if we had time",
-    "if i had time", "if we had more time", "when we get time", "when i get time", "when we have time",
-    "when i have time", "eventually", "sooner or later", "never happened", "never did", "never really did",
+    "should have", "should of", "meant to", "meaning to", "would like to", "would love to", "hope to",
+    "hoping to", "someday", "at some point", "on the backlog", "in the backlog", "on the list",
+    "on my list", "on our list", "on the roadmap", "never got round", "never got around", "not got round",
+    "not got around", "never get round", "never get around", "no time for", "not had time",
+    "never had time", "did not have time", "do not have time", "never had the time",
+    "did not have the time", "keep saying", "kept saying", "in an ideal world", "ideally", "nice to have",
+    "if we had time", "if i had time", "if we had more time", "when we get time", "when i get time",
+    "when we have time", "when i have time", "will eventually", "would eventually", "we have talked about",
+    "we keep talking about", "been talking about",
 )  # fmt: skip
 # Vague mentions: a concept named in passing ("things like canaries", "you can always roll back",
 # "I know about error budgets in theory") is not the substance a pointer asks for (labelling rule 1).

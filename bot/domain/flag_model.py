@@ -42,6 +42,14 @@ class TrainingSettings:
     threshold: float = 0.5
 
 
+class ModelFileError(ValueError):
+    """A model file that cannot be read, with the line it goes wrong on (1 when not known)."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 @dataclass(frozen=True, slots=True)
 class FlagWeights:
     bias: float
@@ -55,12 +63,14 @@ class FlagModel:
     flags: dict[str, FlagWeights]
     settings: TrainingSettings = field(default_factory=TrainingSettings)
     trained_on: int = 0  # answers
+    pack_id: str = ""  # the pack it was trained for (checked on load)
 
     def probability(self, flag_id: str, grams: set[str]) -> float:
         model = self.flags.get(flag_id)
         if model is None:
             return 0.0
-        return _sigmoid(model.bias + sum(model.weights.get(g, 0.0) for g in grams))
+        # sorted: the same sum in the same order on every run (sets iterate in hash order)
+        return _sigmoid(model.bias + sum(model.weights.get(g, 0.0) for g in sorted(grams)))
 
     def raises(self, flag_id: str, grams: set[str]) -> bool:
         return self.probability(flag_id, grams) >= self.settings.threshold
@@ -72,7 +82,7 @@ class FlagModel:
             return None
         best: tuple[float, Sentence] | None = None
         for sentence in sents:
-            weight = sum(model.weights.get(g, 0.0) for g in sentence_grams(sentence))
+            weight = sum(model.weights.get(g, 0.0) for g in sorted(sentence_grams(sentence)))
             if weight > 0 and (best is None or weight > best[0]):
                 best = (weight, sentence)
         return best[1] if best is not None else None
@@ -99,6 +109,7 @@ class FlagModel:
             "format": FORMAT,
             "kind": "logistic regression over word 1-3-grams (bot/domain/flag_model.py)",
             "trained_on": self.trained_on,
+            "pack": self.pack_id,
             "settings": settings,
             "flags": flags,
         }
@@ -106,13 +117,13 @@ class FlagModel:
 
     @classmethod
     def from_json(cls, text: str) -> FlagModel:
-        """Parse a model file; raises ValueError with a readable reason when it is not one."""
+        """Parse a model file; raises ModelFileError (a ValueError) saying what and where."""
         try:
             document: Any = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ValueError(f"not JSON (line {error.lineno}: {error.msg})") from error
+            raise ModelFileError(f"not JSON: {error.msg}", error.lineno) from error
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ValueError(f"not a flag model of format {FORMAT}")
+            raise ModelFileError(f"not a flag model of format {FORMAT}")
         try:
             raw_settings = document["settings"]
             settings = TrainingSettings(
@@ -123,16 +134,23 @@ class FlagModel:
                 seed=int(raw_settings["seed"]),
                 threshold=float(raw_settings["threshold"]),
             )
-            flags = {
-                str(flag_id): FlagWeights(
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise ModelFileError(f"malformed settings ({error!r})") from error
+        flags: dict[str, FlagWeights] = {}
+        for flag_id, body in (document.get("flags") or {}).items():
+            try:
+                flags[str(flag_id)] = FlagWeights(
                     bias=float(body["bias"]),
                     weights={str(g): float(w) for g, w in body["weights"].items()},
                 )
-                for flag_id, body in document["flags"].items()
-            }
-            return cls(flags=flags, settings=settings, trained_on=int(document.get("trained_on", 0)))
-        except (KeyError, TypeError, AttributeError, ValueError) as error:
-            raise ValueError(f"malformed flag model ({error!r})") from error
+            except (KeyError, TypeError, AttributeError, ValueError) as error:
+                raise ModelFileError(f"malformed weights for flag {flag_id!r} ({error!r})") from error
+        return cls(
+            flags=flags,
+            settings=settings,
+            trained_on=int(document.get("trained_on", 0)),
+            pack_id=str(document.get("pack", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +179,10 @@ def answer_grams(sents: Iterable[Sentence]) -> set[str]:
 
 
 def train(
-    examples: Sequence[Example], flag_ids: Sequence[str], settings: TrainingSettings | None = None
+    examples: Sequence[Example],
+    flag_ids: Sequence[str],
+    settings: TrainingSettings | None = None,
+    pack_id: str = "",
 ) -> FlagModel:
     """Fit one L2-regularised logistic regression per flag by seeded stochastic gradient descent."""
     settings = settings or TrainingSettings()
@@ -186,7 +207,7 @@ def train(
                     w = weights.get(g, 0.0)
                     weights[g] = w - settings.learning_rate * (gradient + settings.l2 * w)
         flags[flag_id] = FlagWeights(bias=bias, weights=weights)
-    return FlagModel(flags=flags, settings=settings, trained_on=len(examples))
+    return FlagModel(flags=flags, settings=settings, trained_on=len(examples), pack_id=pack_id)
 
 
 def _sigmoid(z: float) -> float:

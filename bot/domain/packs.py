@@ -18,7 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.domain.flag_model import FlagModel
+from bot.domain.flag_model import FlagModel, ModelFileError
 from bot.domain.model import Pack, Pointer, Question, RedFlag, RubricDimension, Signals
 from bot.domain.text import phrase_problem
 
@@ -499,11 +499,13 @@ def flag_model_path(pack_file: Path) -> Path:
 
 
 def _flag_model(name: str, text: str, pack: Pack) -> FlagModel:
-    """Parse the learned flag model and check it only speaks of the pack's own red flags."""
+    """Parse the learned flag model and check it was trained for this pack and its red flags."""
     try:
         model = FlagModel.from_json(text)
-    except ValueError as exc:
-        raise PackError([f"{name}:1: {exc}"]) from exc
+    except ModelFileError as exc:
+        raise PackError([f"{name}:{exc.line}: {exc}"]) from exc
+    if model.pack_id and model.pack_id != pack.id:
+        raise PackError([f"{name}:1: trained for pack {model.pack_id!r}, not {pack.id!r}"])
     known = {flag.id for flag in pack.red_flags}
     unknown = sorted(set(model.flags) - known)
     if unknown:

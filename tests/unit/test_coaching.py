@@ -338,6 +338,30 @@ def test_the_initiative_at_the_opening_is_the_task_but_later_it_is_only_a_step()
     assert not later.task
 
 
+def test_a_remedy_told_as_done_is_not_mistaken_for_a_wish() -> None:
+    """ "Eventually we automated it" is a remedy carried out, not an intention."""
+    hero = Signals(concepts=(("by hand",),))
+    flag = RedFlag(
+        id="hero", text="Hero", scope="global", signals=Signals(patterns=(hero,), negative=("automat*",))
+    )
+    question = Question(id="t", kind="practice", category="Technical", text="T?", why="w")
+    pack = _pack_with(question, flag)
+    for remedy in (
+        "Eventually we automated the restart with a watchdog.",
+        "We talked about it in the retro and then automated the restart.",
+        "One day it broke again, so I automated the restart that week.",
+    ):
+        answer = "I restart the workers by hand when it jams. " + remedy
+        assert coach(question, pack, answer).red_flags == (), remedy
+
+
+def test_an_opening_mistake_or_new_job_is_not_the_task() -> None:
+    assert not analyse(
+        "I made a mistake with a terraform apply. We rolled it back and restored the state."
+    ).task
+    assert not analyse("I started a new job at a fintech. The deploys were slow. We fixed the cache.").task
+
+
 def test_heroics_told_as_the_reason_for_a_fix_or_a_stopgap_are_not_evidence() -> None:
     reason = (
         "We had 140 certificates renewed from a spreadsheet. The first few times I renewed the expired "

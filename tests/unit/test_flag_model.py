@@ -11,7 +11,7 @@ import yaml
 
 from bot.cli.train import train_command
 from bot.domain.coaching import coach
-from bot.domain.flag_model import Example, FlagModel, TrainingSettings, answer_grams, train
+from bot.domain.flag_model import Example, FlagModel, ModelFileError, TrainingSettings, answer_grams, train
 from bot.domain.model import Pack, Question, RedFlag, Signals
 from bot.domain.packs import PackError, flag_model_path, load_pack
 from bot.domain.text import sentences
@@ -81,8 +81,9 @@ def test_the_model_file_round_trips_and_bad_files_are_refused() -> None:
     assert again.probability("no-ownership", grams) == pytest.approx(
         model.probability("no-ownership", grams), abs=1e-2
     )
-    with pytest.raises(ValueError, match="not JSON"):
-        FlagModel.from_json("{broken")
+    with pytest.raises(ModelFileError, match="not JSON") as broken:
+        FlagModel.from_json('{\n "format": 1,\n "settings": oops\n}')
+    assert broken.value.line == 3
     with pytest.raises(ValueError, match="format"):
         FlagModel.from_json('{"format": 99}')
     with pytest.raises(ValueError, match="malformed"):
@@ -133,10 +134,14 @@ def test_a_model_beside_a_pack_is_loaded_and_checked(tmp_path: Path) -> None:
     assert any(
         "pack.flags.json:1: model for unknown red flag(s) made-up-flag" in p for p in error.value.problems
     )
-    model_file.write_text("{not json", encoding="utf-8")
+    model_file.write_text('{\n "format": 1,\n oops\n}', encoding="utf-8")
     with pytest.raises(PackError) as error:
         load_pack(pack_file)
-    assert any("pack.flags.json:1: not JSON" in p for p in error.value.problems)
+    assert any("pack.flags.json:3: not JSON" in p for p in error.value.problems)
+    model_file.write_text(replace(_toy_model(), pack_id="another-pack").to_json(), encoding="utf-8")
+    with pytest.raises(PackError) as error:
+        load_pack(pack_file)
+    assert any("trained for pack 'another-pack'" in p for p in error.value.problems)
 
 
 def test_train_writes_the_model_and_check_reports_an_outdated_one(tmp_path: Path) -> None:
@@ -200,3 +205,33 @@ def test_the_shipped_reader_finds_a_handover_the_authored_signals_miss() -> None
         "with the finance partner and each team sees its own cost next to its traffic."
     )
     assert coach(question, pack, owned).red_flags == ()
+
+
+def test_a_follow_up_told_after_the_heroics_stops_the_learned_reader_too() -> None:
+    """The reader obeys `negative_after` as the patterns do: a remedy remedies what it follows."""
+    examples = [
+        _example("I fixed it myself at night, I am the one who always fixes it.", "hero-culture"),
+        _example("Nobody else knows the system so I fixed it myself again at night.", "hero-culture"),
+        _example("I fixed it myself at night and the team slept.", "hero-culture"),
+        _example("We share the rota and the runbook covers the fix."),
+        _example("The team shares the pages and we automated the fix."),
+        _example("We wrote a runbook so anyone can fix it."),
+    ]
+    model = train(examples, ["hero-culture"], TrainingSettings(min_df=2, epochs=30))
+    pattern = Signals(concepts=(("single handed*",),), negative_after=("automated",))
+    flag = RedFlag(id="hero-culture", text="Hero", scope="global", signals=Signals(patterns=(pattern,)))
+    question = Question(id="t", kind="practice", category="Technical", text="T?", why="w")
+    pack = replace(_pack(model)[1], red_flags=(flag,), questions=(question,))
+    heroics = "I fixed it myself at night, nobody else knows the system."
+    assert [f.id for f in coach(question, pack, heroics).red_flags] == ["hero-culture"]
+    followed_up = heroics + " The week after, we automated the restart for good."
+    assert coach(question, pack, followed_up).red_flags == ()
+
+
+def test_the_learned_reader_keeps_to_the_questions_a_flag_applies_to() -> None:
+    question, pack = _pack(_toy_model())
+    (flag,) = pack.red_flags
+    limited = replace(flag, signals=replace(flag.signals, applies_to=("behavioural",)))
+    pack = replace(pack, red_flags=(limited,))
+    answer = "Once it is deployed the ops team look after it."
+    assert coach(question, pack, answer).red_flags == ()  # a Technical question
