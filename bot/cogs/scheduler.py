@@ -14,17 +14,24 @@ at-most-once (a crash between claim and finish would lose the day), so an unfini
 RECONCILED instead of given up:
 
 * each scheduler process draws a random :attr:`DailyScheduler.token` and stores it with its claim.
-  A guild is served by one process (shard filter) and posts run under a per-guild lock, so a
-  ``claimed`` row seen at the start of a pass was left by a process that died (or by our own
-  attempt that ended early): it is reconciled at once. A row without a token (an older bot that
-  may still be shutting down during a deploy) is reconciled only after :data:`STALE_CLAIM`;
+  Posts run under a per-guild lock, so our own ``claimed`` row seen at the start of a pass is an
+  attempt of ours that ended early (a transient error): it is reconciled at once. A guild is
+  served by one process (shard filter), so another token's claim was left by a process that died,
+  except during a deploy overlap, when the old process may still be finishing its send: it is
+  reconciled after :data:`FOREIGN_CLAIM_GRACE` (longer than docker-compose's stop grace period).
+  A row without a token (an older bot) is reconciled only after :data:`STALE_CLAIM`;
+* taking a claim over and finishing it are compare-and-swap on the token (``daily_runs``): a
+  process whose claim was taken over changes nothing and does not report the day as its own;
 * reconciling = reading the daily channel's history after the claim time (at most
   :data:`RECONCILE_HISTORY_LIMIT` messages) for the bot's own post carrying that day's marker
   (:func:`daily_marker`, in the embed footer). Found: it is recorded as the day's post (thread
-  opened if missing, previous thread wrapped up) and nothing is sent. Not found: the day is posted
-  now if still inside its grace window, else marked ``failed`` with a reason. If the history
-  cannot be read (403 Read Message History, deleted channel) the run is marked ``failed`` and
-  reported: re-sending blindly could double the post;
+  opened and introduced if missing, the previous daily post, i.e. the newest OTHER than this
+  message, wrapped up) and nothing is sent. Not found: the day is posted
+  now if still inside its grace window, else marked ``failed`` with a reason. Without Read Message
+  History Discord answers a history read with an EMPTY list (not a 403), which would look like
+  "not sent", so the permission is checked first; without it (or when the read fails: 403 without
+  View Channel, deleted channel) the run is marked ``failed`` and reported: re-sending blindly
+  could double the post;
 * the send itself carries a deterministic nonce (:func:`daily_nonce`) with ``enforce_nonce``
   (discord.py sets it for any nonce), so a send retried within Discord's nonce window (a few
   minutes) returns the first message instead of creating a second.
@@ -33,11 +40,16 @@ Still not covered: a post deleted by a moderator before the restart looks "not s
 posted again (within grace); if /daily set moved the channel between the crash and the restart,
 only the new channel is searched; only the first :data:`RECONCILE_HISTORY_LIMIT` messages after
 the claim are searched (the post follows its claim within seconds, so only a flood in between
-could hide it, and Discord's nonce window of minutes is no backstop after a long outage).
+could hide it, and Discord's nonce window of minutes is no backstop after a long outage); adopting
+a claim keeps its ``claimed_at`` (it bounds the search), so a third process would not give a live
+successor's adopted claim the :data:`FOREIGN_CLAIM_GRACE` (the token guard still keeps the loser
+from rewriting the day); a history read that keeps failing transiently is retried every
+:data:`RETRY_DELAY` without end (the day stays "not finished yet" in /daily show).
 
 A failed send is classified: a transient error (Discord 5xx, rate limit, network) keeps the
 claim and the day is reconciled after :data:`RETRY_DELAY` (a timed-out send may have gone out, so
-the retry looks in the channel first), posting if still inside the grace window; a permanent one
+the retry looks in the channel first), posting if still inside the grace window, else failing the
+day with a reason that names the repeated errors; a permanent one
 (403 missing permission, 404 deleted channel, no questions left in scope) marks the
 run ``failed`` and records the error; it would fail the same way on every retry.
 """
@@ -83,6 +95,11 @@ MAX_SLEEP_SECONDS = 60.0
 MIN_SLEEP_SECONDS = 0.5  # never spin, even if the next due instant is already past
 RETRY_DELAY = timedelta(minutes=5)
 STALE_CLAIM = timedelta(minutes=10)
+#: another process's claim is left alone this long: in a deploy overlap the old process may still
+#: be sending (docker-compose.yml's stop_grace_period is 20 s; it must stay below this)
+FOREIGN_CLAIM_GRACE = timedelta(seconds=60)
+#: how many of a thread's first messages are searched for the bot's intro
+INTRO_SEARCH_LIMIT = 10
 #: how many messages after an interrupted claim are searched for the day's post
 RECONCILE_HISTORY_LIMIT = 50
 #: the claim time is ours, message ids are Discord's: search a little earlier than the claim
@@ -191,6 +208,9 @@ class DailyScheduler:
         self._task: asyncio.Task[None] | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._retry_at: dict[int, datetime] = {}
+        #: guild -> the last transient error of its pending post, so a day that ends past grace
+        #: after repeated errors says so (and not "the bot stopped")
+        self._last_transient: dict[int, str] = {}
         #: this process's claim token: a claimed row under another token was left by a dead process
         self.token = secrets.token_hex(8)
         self.passes = 0  # completed passes, so tests can wait for "the loop has looked"
@@ -271,7 +291,13 @@ class DailyScheduler:
         if retry_at is not None and now < retry_at:
             return retry_at
         self._retry_at.pop(guild_id, None)
-        for run in await db.daily_runs.claims_to_reconcile(guild_id, now - STALE_CLAIM):
+        pending = await db.daily_runs.claims_to_reconcile(
+            guild_id,
+            token=self.token,
+            foreign_before=now - FOREIGN_CLAIM_GRACE,
+            tokenless_before=now - STALE_CLAIM,
+        )
+        for run in pending:
             await self._reconcile(record, schedule, run, now)
 
         since = (now - LOOKBACK - schedule.grace - timedelta(days=2)).date()
@@ -341,7 +367,16 @@ class DailyScheduler:
 
     async def _finish_run(self, record: ScheduleRecord, run: DailyRun, posted: Posted, outcome: str) -> None:
         db = self.bot.db
-        await db.daily_runs.mark_posted(run.id, posted.post.id, self.bot.now())
+        self._last_transient.pop(record.guild_id, None)
+        if await db.daily_runs.mark_posted(run.id, posted.post.id, self.bot.now(), token=self.token) is None:
+            # Another process adopted the run meanwhile (it thought us dead): the day is its to
+            # finish; it finds this same post in the channel, so nothing is lost or doubled.
+            log.warning(
+                "Guild %s: daily run of %s was taken over by another process; not marking it posted",
+                record.guild_id,
+                run.local_date,
+            )
+            return
         self.bot.metrics.daily_posts.labels(outcome).inc()
         if posted.warning:
             await self._record_error(record.guild_id, posted.warning)
@@ -356,9 +391,17 @@ class DailyScheduler:
             # RETRY_DELAY the pass reconciles it (looks in the channel first, then posts if the
             # day is still inside its grace window), so the retry cannot double the post.
             self._retry_at[record.guild_id] = now + RETRY_DELAY
+            self._last_transient[record.guild_id] = failure.message
             message = f"{failure.message} I will retry in {int(RETRY_DELAY.total_seconds() // 60)} minutes."
         else:
-            await db.daily_runs.mark_failed(run.id, failure.message, now)
+            self._last_transient.pop(record.guild_id, None)
+            if await db.daily_runs.mark_failed(run.id, failure.message, now, token=self.token) is None:
+                log.warning(
+                    "Guild %s: daily run of %s was taken over by another process; not marking it failed",
+                    record.guild_id,
+                    run.local_date,
+                )
+                return
             message = failure.message
         self.bot.metrics.daily_posts.labels("retrying" if failure.transient else "failed").inc()
         log.warning("Guild %s: daily post of %s failed: %s", record.guild_id, run.local_date, message)
@@ -371,6 +414,15 @@ class DailyScheduler:
         """Finish a claim that a dead process (or our own failed attempt) left: find, post or fail it."""
         db = self.bot.db
         guild_id = record.guild_id
+        # Our own token: this process's earlier attempt ended early (a transient error, which is
+        # remembered, or an unexpected one), not a crash; the reasons below must not say "stopped".
+        own = run.claim_token == self.token
+        retried = self._last_transient.get(guild_id, "an unexpected error, see the log") if own else None
+        started = (
+            f"My attempt to post this day's question failed ({retried})"
+            if retried
+            else "Interrupted: the bot stopped while posting this day's question"
+        )
         try:
             message = await self._find_daily_message(record, run)
         except Exception as error:
@@ -381,13 +433,14 @@ class DailyScheduler:
                     "Guild %s: cannot reconcile %s yet: %s", guild_id, run.local_date, failure.message
                 )
                 return
-            if await db.daily_runs.adopt(run, self.token) is None:
+            adopted_run = await db.daily_runs.adopt(run, self.token)
+            if adopted_run is None:
                 return
             await self._fail_interrupted(
                 record,
-                run,
-                f"Interrupted: the bot stopped while posting this day's question and I could not check "
-                f"the channel for it ({failure.message}). I did not post it again, to avoid a double post.",
+                adopted_run,
+                f"{started} and I could not check the channel for it ({failure.message}). "
+                "I did not post it again, to avoid a double post.",
             )
             return
         adopted = await db.daily_runs.adopt(run, self.token)
@@ -405,15 +458,27 @@ class DailyScheduler:
             await self._post_run(record, adopted, late=now - run.due_at > ON_TIME_SLACK)
             return
         hours = schedule.grace.total_seconds() / 3600
-        await self._fail_interrupted(
-            record,
-            adopted,
-            "Interrupted: this day's post was started but never sent, and the bot came back after the "
-            f"{hours:g}-hour grace window, so nothing was posted that day.",
-        )
+        if retried:
+            reason = (
+                f"My attempts to post this day's question kept failing (last error: {retried}) "
+                f"until its {hours:g}-hour grace window had passed, so nothing was posted that day."
+            )
+        else:
+            reason = (
+                "Interrupted: this day's post was started but never sent, and the bot came back after "
+                f"the {hours:g}-hour grace window, so nothing was posted that day."
+            )
+        await self._fail_interrupted(record, adopted, reason)
 
     async def _fail_interrupted(self, record: ScheduleRecord, run: DailyRun, reason: str) -> None:
-        await self.bot.db.daily_runs.mark_failed(run.id, reason, self.bot.now())
+        self._last_transient.pop(record.guild_id, None)
+        if await self.bot.db.daily_runs.mark_failed(run.id, reason, self.bot.now(), token=self.token) is None:
+            log.warning(
+                "Guild %s: daily run of %s was taken over by another process; not failing it",
+                record.guild_id,
+                run.local_date,
+            )
+            return
         self.bot.metrics.daily_posts.labels("failed").inc()
         await self._record_error(record.guild_id, f"Daily post of {run.local_date:%a %d %b %Y}: {reason}")
         log.warning(
@@ -421,8 +486,19 @@ class DailyScheduler:
         )
 
     async def _find_daily_message(self, record: ScheduleRecord, run: DailyRun) -> discord.Message | None:
-        """The bot's own post for ``run``'s day sent after the claim, or None (raises if unreadable)."""
+        """The bot's own post for ``run``'s day sent after the claim, or None (raises if unreadable).
+
+        Discord answers a history read without Read Message History with 200 and an empty list
+        (403 only without View Channel), which would read as "not sent" and lead to a second post;
+        so the permission is checked first and its absence is a permanent error.
+        """
         guild, channel = self._daily_channel(record)
+        if not channel.permissions_for(guild.me).read_message_history:
+            raise PostingError(
+                f"I'm missing Read Message History in {channel.mention}, so I can't see whether the "
+                "post went out. Ask an admin to grant it.",
+                transient=False,
+            )
         after = run.claimed_at - CLOCK_SLACK
         async for message in channel.history(limit=RECONCILE_HISTORY_LIMIT, after=after, oldest_first=True):
             if is_daily_post(message, guild.me.id, run.local_date):
@@ -435,9 +511,9 @@ class DailyScheduler:
         question_id = _question_id_of(message) or "unknown"
         question = self.bot.library.question(question_id)
         existing = await self.bot.db.posts.by_message(message.id)
-        previous = await self.bot.db.posts.latest_daily(guild.id)
-        if previous is not None and previous.message_id == message.id:
-            previous = None
+        # Not simply the newest daily post: a crash after recording this message makes that row
+        # the newest, and yesterday's thread would never be wrapped up.
+        previous = await self.bot.db.posts.latest_daily(guild.id, exclude_message_id=message.id)
         return await self._finish_post(
             guild, channel, message, question_id, question, previous, existing=existing
         )
@@ -477,7 +553,6 @@ class DailyScheduler:
                 transient=False,
             )
         question = await self._choose(record)
-        previous = await self.bot.db.posts.latest_daily(guild.id)
         role = guild.get_role(record.role_id) if record.role_id else None
         embed = render.question_embed(question, self.bot.pack_of(question))
         # discord.py sends every nonce with enforce_nonce=True; an extra post gets a random one,
@@ -501,6 +576,9 @@ class DailyScheduler:
         # A nonce replay returns the earlier message: it may already be recorded, and it carries the
         # question chosen then, which is the one to record.
         existing = await self.bot.db.posts.by_message(message.id)
+        # Read after the send, excluding this message: a replayed message may already be recorded
+        # as the newest daily post, and wrapping "the previous post" up would archive its own thread.
+        previous = await self.bot.db.posts.latest_daily(guild.id, exclude_message_id=message.id)
         question_id = _question_id_of(message) or question.id
         found = question if question_id == question.id else self.bot.library.question(question_id)
         return await self._finish_post(
@@ -544,16 +622,32 @@ class DailyScheduler:
     async def _open_thread(
         self, message: discord.Message, question_id: str, question: Question | None
     ) -> discord.Thread:
-        """The message's thread: the existing one (a crash after creating it) or a new, introduced one."""
-        if message.thread is not None:
-            return message.thread
-        if message.flags.has_thread:
-            return await message.fetch_thread()
+        """The message's thread, introduced: the existing one (a crash after creating it) or a new one.
+
+        An existing thread gets the intro if it lacks one: the crash may have come between creating
+        the thread and introducing it, and members would not know how to answer.
+        """
+        existing = message.thread
+        if existing is None and message.flags.has_thread:
+            existing = await message.fetch_thread()
+        if existing is not None:
+            if question is not None and not await self._has_intro(existing, question):
+                await existing.send(render.thread_intro(question))
+            return existing
         name = render.thread_name(question) if question is not None else question_id
         thread = await message.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
         if question is not None:
             await thread.send(render.thread_intro(question))
         return thread
+
+    async def _has_intro(self, thread: discord.Thread, question: Question) -> bool:
+        """Whether the bot's intro is among the thread's first messages (it is sent right after creation)."""
+        intro = render.thread_intro(question)
+        me = thread.guild.me.id
+        async for sent in thread.history(limit=INTRO_SEARCH_LIMIT, oldest_first=True):
+            if sent.author.id == me and sent.content == intro:
+                return True
+        return False
 
     async def _choose(self, record: ScheduleRecord) -> Question:
         library = self.bot.library

@@ -2,9 +2,12 @@
 
 ``claim`` is an INSERT ... ON CONFLICT DO NOTHING, so after a restart (or with two bot
 processes by mistake) at most one caller gets the run and posts; the others get None.
-A claim carries the claiming process's random token: a ``claimed`` row under another token was
-left by a process that died mid-post, and :meth:`DailyRunRepository.adopt` lets exactly one
-successor take it over (compare-and-swap on the token) to reconcile it.
+A claim carries the claiming process's random token. Every write that ends or takes over a claim
+(:meth:`~DailyRunRepository.mark_posted`, :meth:`~DailyRunRepository.mark_failed`,
+:meth:`~DailyRunRepository.adopt`) is a compare-and-swap on ``status = 'claimed'`` and that token,
+and returns None when the row did not change: a process whose claim was taken over (a deploy
+overlap, a successor that thought it dead) can then never overwrite the successor's ``posted``
+with its own ``failed``, and learns that it lost.
 """
 
 from __future__ import annotations
@@ -52,20 +55,36 @@ class DailyRunRepository:
         """Record a deliberate skip under the same unique key; None when the date already has a run."""
         return await self._insert(guild_id, local_date, "skipped", due_at or now, now, reason, None)
 
-    async def mark_posted(self, run_id: int, post_id: int, now: datetime) -> DailyRun | None:
-        await self._sql.write(
-            "UPDATE daily_runs SET status = 'posted', post_id = ?, posted_at = ?, reason = NULL WHERE id = ?",
-            (post_id, to_db_time(now), run_id),
-        )
-        return await self._by_id(run_id)
+    async def mark_posted(
+        self, run_id: int, post_id: int, now: datetime, *, token: str | None = None
+    ) -> DailyRun | None:
+        """Finish a claim we hold as posted; None if the run is no longer ``claimed`` under ``token``.
 
-    async def mark_failed(self, run_id: int, reason: str, now: datetime) -> DailyRun | None:
-        """Mark a claimed run failed; ``now`` is accepted for symmetry (claimed_at already dates it)."""
-        del now
-        await self._sql.write(
-            "UPDATE daily_runs SET status = 'failed', reason = ? WHERE id = ?", (reason, run_id)
+        ``token`` is the holder's claim token (None matches only a tokenless claim). None back means
+        another process adopted the run meanwhile: the caller must not report the day as its own.
+        """
+        result = await self._sql.write(
+            "UPDATE daily_runs SET status = 'posted', post_id = ?, posted_at = ?, reason = NULL "
+            "WHERE id = ? AND status = 'claimed' AND claim_token IS ?",
+            (post_id, to_db_time(now), run_id, token),
         )
-        return await self._by_id(run_id)
+        return await self._by_id(run_id) if result.rowcount == 1 else None
+
+    async def mark_failed(
+        self, run_id: int, reason: str, now: datetime, *, token: str | None = None
+    ) -> DailyRun | None:
+        """Finish a claim we hold as failed; None if the run is no longer ``claimed`` under ``token``.
+
+        ``now`` is accepted for symmetry (claimed_at already dates the run). The guard is what keeps
+        a process that lost its claim from turning a successor's ``posted`` into ``failed``.
+        """
+        del now
+        result = await self._sql.write(
+            "UPDATE daily_runs SET status = 'failed', reason = ? "
+            "WHERE id = ? AND status = 'claimed' AND claim_token IS ?",
+            (reason, run_id, token),
+        )
+        return await self._by_id(run_id) if result.rowcount == 1 else None
 
     async def get(self, guild_id: int, local_date: date) -> DailyRun | None:
         row = await self._sql.fetchone(
@@ -88,37 +107,23 @@ class DailyRunRepository:
         )
         return {date.fromisoformat(row["local_date"]) for row in rows}
 
-    async def release(self, run_id: int) -> bool:
-        """Delete a still-``claimed`` run so the scheduler may retry the day (after a transient error).
+    async def claims_to_reconcile(
+        self, guild_id: int, *, token: str, foreign_before: datetime, tokenless_before: datetime
+    ) -> list[DailyRun]:
+        """``claimed`` runs left unfinished that the process holding ``token`` should reconcile now.
 
-        Only a claimed row is removed: a run that was posted, skipped or failed is history.
-        """
-        result = await self._sql.write(
-            "DELETE FROM daily_runs WHERE id = ? AND status = 'claimed'", (run_id,)
-        )
-        return result.rowcount == 1
-
-    async def stale_claims(self, guild_id: int, claimed_before: datetime) -> list[DailyRun]:
-        """Runs still ``claimed`` since before ``claimed_before``: a process died inside the send window."""
-        rows = await self._sql.fetchall(
-            "SELECT * FROM daily_runs WHERE guild_id = ? AND status = 'claimed' AND claimed_at < ? "
-            "ORDER BY local_date",
-            (guild_id, to_db_time(claimed_before)),
-        )
-        return [_run(row) for row in rows]
-
-    async def claims_to_reconcile(self, guild_id: int, claimed_before: datetime) -> list[DailyRun]:
-        """``claimed`` runs left unfinished: any with a token now, tokenless ones once stale.
-
-        The scheduler calls this under its per-guild lock, and a guild is served by one process,
-        so no attempt is in flight: a claim with a token (a dead process's, or our own attempt that
-        ended early) is unfinished business. A claim without a token comes from an older bot that
-        may still be running during a deploy, so it is only taken once older than ``claimed_before``.
+        * our own token: at once. The scheduler calls this under its per-guild lock, so our own
+          claim still ``claimed`` here is an attempt of ours that ended early (a transient error);
+        * another process's token: once claimed before ``foreign_before``. A guild is served by one
+          process, so that process most likely died; but during a deploy the old process may still
+          be finishing its send, so its claim gets a short grace before anyone reads the channel;
+        * no token (an older bot, which may still be running): once claimed before ``tokenless_before``.
         """
         rows = await self._sql.fetchall(
-            "SELECT * FROM daily_runs WHERE guild_id = ? AND status = 'claimed' "
-            "AND (claim_token IS NOT NULL OR claimed_at < ?) ORDER BY local_date",
-            (guild_id, to_db_time(claimed_before)),
+            "SELECT * FROM daily_runs WHERE guild_id = ? AND status = 'claimed' AND ("
+            "claim_token = ? OR (claim_token IS NOT NULL AND claimed_at < ?) "
+            "OR (claim_token IS NULL AND claimed_at < ?)) ORDER BY local_date",
+            (guild_id, token, to_db_time(foreign_before), to_db_time(tokenless_before)),
         )
         return [_run(row) for row in rows]
 

@@ -74,11 +74,19 @@ class PostRepository:
         row = await self._sql.fetchone("SELECT * FROM question_posts WHERE message_id = ?", (message_id,))
         return None if row is None else _post(row)
 
-    async def latest_daily(self, guild_id: int) -> QuestionPost | None:
+    async def latest_daily(
+        self, guild_id: int, *, exclude_message_id: int | None = None
+    ) -> QuestionPost | None:
+        """The guild's newest daily post, other than the one of ``exclude_message_id`` if given.
+
+        The scheduler asks for "the previous post" AFTER recording today's (a crash, or a nonce
+        replay, may have recorded it already), so it excludes today's message instead of trusting
+        the newest row to be yesterday's.
+        """
         row = await self._sql.fetchone(
             "SELECT * FROM question_posts WHERE guild_id = ? AND source = 'daily' "
-            "ORDER BY posted_at DESC, id DESC LIMIT 1",
-            (guild_id,),
+            "AND message_id IS NOT ? ORDER BY posted_at DESC, id DESC LIMIT 1",
+            (guild_id, exclude_message_id),
         )
         return None if row is None else _post(row)
 

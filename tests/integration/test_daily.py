@@ -275,7 +275,7 @@ async def test_crash_after_thread_before_marking_posted_sends_nothing_more(
         await set_daily(env, env.channel)
         env.clock.set(at(9, 0, 1))
 
-        async def die(*_: object) -> None:
+        async def die(*_: object, **__: object) -> None:
             raise Crash
 
         monkeypatch.setattr(bot.db.daily_runs, "mark_posted", die)
@@ -285,7 +285,7 @@ async def test_crash_after_thread_before_marking_posted_sends_nothing_more(
         first = await bot.db.posts.by_message(question_posts(env, env.channel)[0].id)
         assert first is not None and first.thread_id is not None
     threads_before = len(env.fake.threads)
-    env.clock.set(at(9, 1))
+    env.clock.set(at(9, 2))  # past FOREIGN_CLAIM_GRACE: the dead process's claim is reconciled
     async with env.running() as bot:
         await scheduler_of(bot).run_once()
         run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
@@ -343,20 +343,28 @@ async def test_unreadable_history_fails_and_reports_instead_of_resending(env: Bo
     env.fake.set_bot_permissions(env.channel, deny="read_message_history")
     env.clock.set(at(9, 2))
     async with env.running() as bot:
+        # As on Discord: without Read Message History the history is 200 and EMPTY (no 403), so an
+        # empty answer proves nothing; the bot must check the permission instead of reading.
+        assert await bot.http.logs_from(env.channel.id, 50) == []
+        reads_before = len(history_reads(env, env.channel))
         await scheduler_of(bot).run_once()
-        history_reads = [
-            r
-            for r in env.fake.requests
-            if r.method == "GET" and r.path.endswith(f"/channels/{env.channel.id}/messages")
-        ]
-        assert history_reads and history_reads[-1].status == 403
+        assert len(history_reads(env, env.channel)) == reads_before  # it did not search blindly
         run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
         assert run is not None and run.status == "failed" and "double" in (run.reason or "")
+        assert "Read Message History" in (run.reason or "")
         record = await bot.db.schedules.get(env.guild.id)
         assert record is not None and "could not check" in (record.last_error or "")
         ix = await daily(env, env.admin, env.channel, "show")
-        assert "could not check" in ix.all_text
+        assert "could not check" in ix.all_text and "Read Message History" in ix.all_text
     assert question_posts(env, env.channel) == [] and daily_sends(env, env.channel) == []
+
+
+def history_reads(env: BotEnv, channel: Channel) -> list:  # type: ignore[type-arg]
+    return [
+        r
+        for r in env.fake.requests
+        if r.method == "GET" and r.path.endswith(f"/channels/{channel.id}/messages")
+    ]
 
 
 async def test_daily_send_carries_a_per_day_nonce_and_the_fake_dedups_it(
@@ -551,3 +559,261 @@ async def test_two_shard_processes_each_post_only_their_own_guilds(env: BotEnv) 
         await env.fake.flush()
         assert len(question_posts(env, channels[1])) == 1
         assert len(question_posts(env, channels[0])) == 1, "nothing is posted twice"
+
+
+# ---------------------------------------------------------------- review findings (H3, H4, M1, M3, L5, L6)
+TUESDAY = date(2026, 3, 3)
+
+
+async def post_monday(env: BotEnv, bot: InterviewBot) -> Channel:
+    """Monday's post goes out normally; returns its (introduced) thread."""
+    await set_daily(env, env.channel)
+    env.clock.set(at(9, 0, 1))
+    await scheduler_of(bot).run_once()
+    [monday] = question_posts(env, env.channel)
+    thread: Channel = await env.fake.wait_until(lambda: env.fake.channels.get(monday.id), what="thread")
+    await env.fake.wait_for_message(thread)
+    return thread
+
+
+def is_wrap_up(message) -> bool:  # type: ignore[no-untyped-def]
+    return bool(message.embeds) and "Wrap-up" in message.embeds[0].get("title", "")
+
+
+def intros_in(env: BotEnv, thread: Channel) -> list:  # type: ignore[type-arg]
+    return [
+        m
+        for m in env.fake.messages_in(thread)
+        if m.author.id == env.fake.bot_user.id and "/answer" in (m.content or "")
+    ]
+
+
+async def test_crash_while_recording_the_thread_still_wraps_up_yesterday(
+    env: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """H3: today's post row exists after the crash; yesterday's thread must still be wrapped up."""
+    async with env.running() as bot:
+        monday_thread = await post_monday(env, bot)
+        env.clock.set(at(9, 0, 1, day=3))
+
+        async def die(*_: object, **__: object) -> None:
+            raise Crash  # Tuesday is sent, recorded, its thread opened; the process dies here
+
+        monkeypatch.setattr(bot.db.posts, "set_thread", die)
+        with pytest.raises(Crash):
+            await scheduler_of(bot).run_once()
+        monkeypatch.undo()
+        tuesday = question_posts(env, env.channel)[-1]
+        recorded = await bot.db.posts.by_message(tuesday.id)
+        assert recorded is not None and recorded.thread_id is None  # the crash left it half done
+    assert not monday_thread.archived
+    env.clock.set(at(9, 2, day=3))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        wrap = await env.fake.wait_for_message(monday_thread, is_wrap_up)
+        assert "answered" in str(wrap.embeds[0])
+        await env.fake.wait_until(lambda: monday_thread.archived, what="Monday's thread archived")
+        monday = await bot.db.posts.by_thread(monday_thread.id)
+        assert monday is not None and monday.archived_at is not None
+        run = await bot.db.daily_runs.get(env.guild.id, TUESDAY)
+        post = await bot.db.posts.by_message(tuesday.id)
+        assert run is not None and post is not None and run.status == "posted" and run.post_id == post.id
+        tuesday_thread = env.fake.channels[tuesday.id]
+        assert post.thread_id == tuesday_thread.id and not tuesday_thread.archived
+        assert len(intros_in(env, tuesday_thread)) == 1  # the existing intro is not repeated
+        assert not [m for m in env.fake.messages_in(tuesday_thread) if is_wrap_up(m)]
+    assert len(question_posts(env, env.channel)) == 2 and len(daily_sends(env, env.channel)) == 2
+
+
+async def test_nonce_replay_of_a_recorded_post_wraps_up_yesterday_not_itself(
+    env: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """H4: the re-send returns the dead process's (recorded) message; its own thread stays open."""
+    async with env.running() as bot:
+        monday_thread = await post_monday(env, bot)
+        env.clock.set(at(9, 0, 1, day=3))
+        scheduler = scheduler_of(bot)
+
+        async def die(*_: object, **__: object) -> None:
+            raise Crash  # Tuesday is sent, recorded and has its thread; dies before the wrap-up
+
+        monkeypatch.setattr(scheduler, "_wrap_up", die)
+        with pytest.raises(Crash):
+            await scheduler.run_once()
+        monkeypatch.undo()
+    tuesday = question_posts(env, env.channel)[-1]
+    tuesday_thread = env.fake.channels[tuesday.id]
+    env.clock.set(at(9, 2, day=3))
+    async with env.running() as bot:
+        scheduler = scheduler_of(bot)
+
+        async def not_found(*_: object) -> None:
+            return None  # the history search misses it (a flood of messages): the day is re-sent
+
+        monkeypatch.setattr(scheduler, "_find_daily_message", not_found)
+        await scheduler.run_once()
+        assert len(daily_sends(env, env.channel)) == 3  # a re-send went out ...
+        assert len(question_posts(env, env.channel)) == 2  # ... and Discord's nonce dedup returned Tuesday's
+        await env.fake.wait_for_message(monday_thread, is_wrap_up)
+        await env.fake.wait_until(lambda: monday_thread.archived, what="Monday's thread archived")
+        post = await bot.db.posts.by_message(tuesday.id)
+        assert post is not None and post.archived_at is None
+        assert not tuesday_thread.archived
+        assert not [m for m in env.fake.messages_in(tuesday_thread) if is_wrap_up(m)]
+        run = await bot.db.daily_runs.get(env.guild.id, TUESDAY)
+        assert run is not None and run.status == "posted" and run.post_id == post.id
+
+
+class Http503:
+    """Enough of an aiohttp response for discord.DiscordServerError."""
+
+    status = 503
+    reason = "Service Unavailable"
+
+
+@pytest.mark.parametrize("lost_reply", ["timeout", "503"])
+async def test_send_that_went_out_but_reported_failure_is_recorded_once_after_the_retry(
+    env: BotEnv, bot: InterviewBot, monkeypatch: pytest.MonkeyPatch, lost_reply: str
+) -> None:
+    """M1: Discord created the message but the client saw a timeout / 503."""
+    await set_daily(env, env.channel)
+    scheduler = scheduler_of(bot)
+    real = bot.http.send_message
+    failed_sends = 0
+
+    async def lossy(channel_id, *, params):  # type: ignore[no-untyped-def]
+        nonlocal failed_sends
+        result = await real(channel_id, params=params)  # the message IS created
+        if failed_sends == 0:
+            failed_sends += 1
+            if lost_reply == "timeout":
+                raise TimeoutError("read timed out")
+            raise discord.DiscordServerError(Http503(), "upstream connect error")  # type: ignore[arg-type]
+        return result
+
+    monkeypatch.setattr(bot.http, "send_message", lossy)
+    env.clock.set(at(9, 0, 1))
+    await scheduler.run_once()
+    [sent] = question_posts(env, env.channel)
+    held = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    assert held is not None and held.status == "claimed"  # it looks like a failure to the bot
+    record = await bot.db.schedules.get(env.guild.id)
+    assert record is not None and "retry" in (record.last_error or "")
+
+    env.clock.advance(seconds=RETRY_DELAY.total_seconds())
+    await scheduler.run_once()
+    await scheduler.run_once()
+    assert question_posts(env, env.channel) == [sent]  # exactly one message
+    assert len(daily_sends(env, env.channel)) == 1
+    thread = await env.fake.wait_until(lambda: env.fake.channels.get(sent.id), what="thread")
+    assert [t.id for t in env.fake.threads] == [thread.id]  # exactly one thread
+    await env.fake.wait_until(lambda: intros_in(env, thread), what="intro")
+    run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    post = await bot.db.posts.by_message(sent.id)
+    assert run is not None and post is not None and run.status == "posted" and run.post_id == post.id
+    assert post.thread_id == thread.id
+    record = await bot.db.schedules.get(env.guild.id)
+    assert record is not None and record.last_error is None
+
+
+async def test_a_live_foreign_claim_gets_a_grace_before_it_is_reconciled(env: BotEnv) -> None:
+    """M3: during a deploy overlap the old process may still be sending: leave its claim alone briefly."""
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))
+        assert await bot.db.daily_runs.claim(env.guild.id, MONDAY, at(9), env.clock(), "old-proc")
+    env.clock.set(at(9, 0, 31))
+    async with env.running() as bot:
+        scheduler = scheduler_of(bot)
+        reads = len(history_reads(env, env.channel))
+        await scheduler.run_once()
+        assert question_posts(env, env.channel) == [] and len(history_reads(env, env.channel)) == reads
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "claimed" and run.claim_token == "old-proc"
+        env.clock.set(at(9, 1, 2))  # 61 s after the claim: the old process is gone
+        await scheduler.run_once()
+        assert len(question_posts(env, env.channel)) == 1
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "posted" and run.claim_token == scheduler.token
+
+
+async def test_a_takeover_during_our_send_is_not_overwritten(
+    env: BotEnv, bot: InterviewBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """M3: a successor adopted our claim while we were sending: we must not finish the run."""
+    await set_daily(env, env.channel)
+    scheduler = scheduler_of(bot)
+
+    async def taken_over(record, **kwargs):  # type: ignore[no-untyped-def]
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and await bot.db.daily_runs.adopt(run, "successor") is not None
+        raise PostingError("I can't post: missing Send Messages.", transient=False)
+
+    monkeypatch.setattr(scheduler, "post_question", taken_over)
+    env.clock.set(at(9, 0, 1))
+    await scheduler.run_once()
+    run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    assert run is not None and run.status == "claimed" and run.claim_token == "successor"
+    record = await bot.db.schedules.get(env.guild.id)
+    assert record is not None and record.last_error is None  # not reported as ours
+
+
+async def test_repeated_transient_errors_past_grace_say_so(
+    env: BotEnv, bot: InterviewBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """L5: the day ends past grace because Discord kept failing, not because the bot stopped."""
+    await set_daily(env, env.channel, grace_hours=1)
+    scheduler = scheduler_of(bot)
+    attempts = 0
+
+    async def always_503(record, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal attempts
+        attempts += 1
+        raise PostingError("Discord error during the daily post (503): upstream", transient=True)
+
+    monkeypatch.setattr(scheduler, "post_question", always_503)
+    env.clock.set(at(9, 0, 1))
+    await scheduler.run_once()
+    env.clock.advance(seconds=RETRY_DELAY.total_seconds())
+    await scheduler.run_once()
+    assert attempts == 2
+    env.clock.set(at(10, 1))  # past the 1-hour grace
+    await scheduler.run_once()
+    assert attempts == 2
+    run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    assert run is not None and run.status == "failed"
+    reason = run.reason or ""
+    assert "kept failing" in reason and "503" in reason and "grace" in reason
+    assert "stopped" not in reason and "came back" not in reason
+    ix = await daily(env, env.admin, env.channel, "show")
+    assert "kept failing" in ix.all_text
+    assert question_posts(env, env.channel) == []
+
+
+async def test_crash_between_opening_the_thread_and_its_intro_sends_the_intro_on_restart(
+    env: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """L6: an existing thread without the bot's intro gets it when the post is reconciled."""
+    from bot.cogs import render
+
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))
+
+        def die(_question: object) -> str:
+            raise Crash  # the thread exists; the process dies before introducing it
+
+        monkeypatch.setattr(render, "thread_intro", die)
+        with pytest.raises(Crash):
+            await scheduler_of(bot).run_once()
+        monkeypatch.undo()
+    [sent] = question_posts(env, env.channel)
+    thread = env.fake.channels[sent.id]
+    assert intros_in(env, thread) == []
+    env.clock.set(at(9, 2))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        await env.fake.wait_until(lambda: intros_in(env, thread), what="intro")
+        post = await bot.db.posts.by_message(sent.id)
+        assert post is not None and post.thread_id == thread.id
+        assert len(env.fake.threads) == 1 and len(intros_in(env, thread)) == 1

@@ -1,4 +1,5 @@
-"""Claim tokens on daily runs (migration 0003): which unfinished claims a scheduler must reconcile."""
+"""Claim tokens on daily runs (migration 0003): which claims a scheduler reconciles, and the
+compare-and-swap that keeps a process that lost its claim from rewriting the day."""
 
 from __future__ import annotations
 
@@ -20,18 +21,32 @@ async def test_claim_stores_the_token_and_skips_have_none(db: Database) -> None:
     assert legacy is not None and legacy.claim_token is None
 
 
-async def test_claims_to_reconcile_takes_tokened_claims_now_and_tokenless_once_stale(db: Database) -> None:
-    tokened = await db.daily_runs.claim(GUILD, DAY, T0, T0, "dead-proc")
-    tokenless = await db.daily_runs.claim(GUILD, DAY + timedelta(days=1), T0, T0 + timedelta(minutes=1))
-    done = await db.daily_runs.claim(GUILD, DAY + timedelta(days=2), T0, T0, "dead-proc")
-    assert tokened and tokenless and done
-    await db.daily_runs.mark_failed(done.id, "gone", T0)  # history, never reconciled
-    await db.daily_runs.claim(GUILD + 1, DAY, T0, T0, "other-guild")
+async def test_claims_to_reconcile_own_at_once_foreign_after_grace_tokenless_once_stale(
+    db: Database,
+) -> None:
+    own = await db.daily_runs.claim(GUILD, DAY, T0, T0 + timedelta(seconds=30), "me")
+    foreign = await db.daily_runs.claim(GUILD, DAY + timedelta(days=1), T0, T0, "dead-proc")
+    tokenless = await db.daily_runs.claim(GUILD, DAY + timedelta(days=2), T0, T0)
+    done = await db.daily_runs.claim(GUILD, DAY + timedelta(days=3), T0, T0, "me")
+    assert own and foreign and tokenless and done
+    assert await db.daily_runs.mark_failed(done.id, "gone", T0, token="me")  # history, never reconciled
+    await db.daily_runs.claim(GUILD + 1, DAY, T0, T0, "me")  # another guild
 
-    fresh = await db.daily_runs.claims_to_reconcile(GUILD, claimed_before=T0)
-    assert [r.id for r in fresh] == [tokened.id]
-    stale = await db.daily_runs.claims_to_reconcile(GUILD, claimed_before=T0 + timedelta(minutes=2))
-    assert [r.id for r in stale] == [tokened.id, tokenless.id]
+    async def pending(foreign_before: datetime, tokenless_before: datetime) -> list[int]:
+        runs = await db.daily_runs.claims_to_reconcile(
+            GUILD, token="me", foreign_before=foreign_before, tokenless_before=tokenless_before
+        )
+        return [r.id for r in runs]
+
+    # Right after the claims: only our own (an attempt of ours that ended early).
+    assert await pending(T0, T0) == [own.id]
+    # Past the foreign grace: the other process's claim too, but not yet the tokenless one.
+    assert await pending(T0 + timedelta(seconds=1), T0) == [own.id, foreign.id]
+    assert await pending(T0 + timedelta(seconds=1), T0 + timedelta(seconds=1)) == [
+        own.id,
+        foreign.id,
+        tokenless.id,
+    ]
 
 
 async def test_adopt_is_a_compare_and_swap_on_the_token(db: Database) -> None:
@@ -40,10 +55,51 @@ async def test_adopt_is_a_compare_and_swap_on_the_token(db: Database) -> None:
     mine = await db.daily_runs.adopt(run, "proc-b")
     assert mine is not None and mine.claim_token == "proc-b" and mine.claimed_at == run.claimed_at
     assert await db.daily_runs.adopt(run, "proc-c") is None  # proc-b got it first
-    await db.daily_runs.mark_failed(run.id, "x", T0)
+    assert await db.daily_runs.mark_failed(run.id, "x", T0, token="proc-b") is not None
     assert await db.daily_runs.adopt(mine, "proc-c") is None  # only a still-claimed run
 
     legacy = await db.daily_runs.claim(GUILD, DAY + timedelta(days=1), T0, T0)
     assert legacy is not None
     adopted = await db.daily_runs.adopt(legacy, "proc-b")  # NULL token compares with IS
     assert adopted is not None and adopted.claim_token == "proc-b"
+
+
+async def test_a_process_that_lost_its_claim_cannot_overwrite_the_day(db: Database) -> None:
+    run = await db.daily_runs.claim(GUILD, DAY, T0, T0, "old-proc")
+    assert run is not None
+    assert await db.daily_runs.adopt(run, "new-proc") is not None  # a successor took it over
+    post = await db.posts.create(
+        guild_id=GUILD, channel_id=1, message_id=2, question_id="q", source="daily", posted_at=T0
+    )
+    # The old process is not dead after all: its finishing writes change nothing and say so.
+    assert await db.daily_runs.mark_posted(run.id, post.id, T0, token="old-proc") is None
+    assert await db.daily_runs.mark_failed(run.id, "late 503", T0, token="old-proc") is None
+    still = await db.daily_runs.get(GUILD, DAY)
+    assert still is not None and still.status == "claimed" and still.claim_token == "new-proc"
+
+    posted = await db.daily_runs.mark_posted(run.id, post.id, T0, token="new-proc")
+    assert posted is not None and posted.status == "posted" and posted.post_id == post.id
+    # Once posted, a late "failed" from either process is refused: posted stays posted.
+    assert await db.daily_runs.mark_failed(run.id, "late 503", T0, token="old-proc") is None
+    assert await db.daily_runs.mark_failed(run.id, "again", T0, token="new-proc") is None
+    final = await db.daily_runs.get(GUILD, DAY)
+    assert final is not None and final.status == "posted" and final.reason is None
+
+
+async def test_latest_daily_can_exclude_todays_message(db: Database) -> None:
+    yesterday = await db.posts.create(
+        guild_id=GUILD, channel_id=1, message_id=10, question_id="q1", source="daily", posted_at=T0
+    )
+    today = await db.posts.create(
+        guild_id=GUILD,
+        channel_id=1,
+        message_id=11,
+        question_id="q2",
+        source="daily",
+        posted_at=T0 + timedelta(days=1),
+    )
+    newest = await db.posts.latest_daily(GUILD)
+    assert newest is not None and newest.id == today.id
+    previous = await db.posts.latest_daily(GUILD, exclude_message_id=today.message_id)
+    assert previous is not None and previous.id == yesterday.id
+    assert await db.posts.latest_daily(GUILD + 1, exclude_message_id=11) is None

@@ -16,27 +16,12 @@ GUILD = 42
 DAY = date(2026, 3, 2)
 
 
-async def test_release_only_removes_a_claim_so_the_day_can_be_retried(db: Database) -> None:
-    run = await db.daily_runs.claim(GUILD, DAY, T0, T0)
-    assert run is not None
-    assert await db.daily_runs.claim(GUILD, DAY, T0, T0) is None  # the unique key holds
-    assert await db.daily_runs.release(run.id) is True
-    again = await db.daily_runs.claim(GUILD, DAY, T0, T0 + timedelta(minutes=5))
-    assert again is not None
-    await db.daily_runs.mark_failed(again.id, "Missing Access", T0)
-    assert await db.daily_runs.release(again.id) is False  # history is never deleted
-    assert (await db.daily_runs.get(GUILD, DAY)).status == "failed"  # type: ignore[union-attr]
-
-
-async def test_dates_since_stale_claims_and_last_posted(db: Database) -> None:
+async def test_dates_since_and_last_posted(db: Database) -> None:
     old = await db.daily_runs.claim(GUILD, DAY, T0, T0)
     await db.daily_runs.mark_skipped(GUILD, DAY + timedelta(days=1), "skip", T0)
     await db.daily_runs.claim(GUILD + 1, DAY, T0, T0)  # other guild
     assert await db.daily_runs.dates_since(GUILD, DAY) == {DAY, DAY + timedelta(days=1)}
     assert await db.daily_runs.dates_since(GUILD, DAY + timedelta(days=1)) == {DAY + timedelta(days=1)}
-    assert await db.daily_runs.stale_claims(GUILD, T0) == []  # not older than the cutoff
-    stale = await db.daily_runs.stale_claims(GUILD, T0 + timedelta(minutes=10))
-    assert [r.id for r in stale] == [old.id]  # type: ignore[union-attr]
     assert await db.daily_runs.last_posted(GUILD) is None
     post = await db.posts.create(
         guild_id=GUILD, channel_id=1, message_id=2, question_id="q", source="daily", posted_at=T0
