@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import render
-from bot.cogs.errors import handle_interaction_error
+from bot.cogs.errors import THREAD_ARCHIVED, handle_interaction_error
 from bot.domain.coaching import coach
 from bot.domain.coaching_types import CoachingReport
 from bot.domain.errors import UserFacingError
@@ -159,7 +159,7 @@ class Answers(commands.Cog):
         question: Question,
         member_id: int,
         text: str,
-        message_id: int,
+        message_id: int | None,
         source: AnswerSource,
     ) -> tuple[Answer, CoachingReport]:
         answer = await self.bot.db.answers.record(
@@ -319,6 +319,7 @@ class Answers(commands.Cog):
         embed = discord.Embed(description=text, colour=render.BRAND_COLOUR)
         embed.set_author(name=interaction.user.display_name, icon_url=interaction.user.display_avatar.url)
         embed.set_footer(text="Answered with /answer")
+        posted: discord.Message | None
         try:
             posted = await thread.send(
                 content=f"Answer by {interaction.user.mention}",
@@ -327,26 +328,33 @@ class Answers(commands.Cog):
             )
         except discord.HTTPException as error:
             log.warning("Could not post a modal answer in thread %s: %s", thread.id, error)
-            raise UserFacingError(
-                "I couldn't post your answer in this thread (it may be locked, or I lack a permission). "
-                "Nothing was saved, so here is your text to keep:\n" + render.code_block(text, 1700)
-            ) from error
+            if error.code != THREAD_ARCHIVED:
+                raise UserFacingError(
+                    "I couldn't post your answer in this thread (I may lack a permission). "
+                    "Nothing was saved, so here is your text to keep:\n" + render.code_block(text, 1700)
+                ) from error
+            # A moderator locked the thread while the member was typing: posting again will not
+            # help, so keep the answer (without a public message) rather than lose their work.
+            posted = None
         answer, report = await self.record_and_coach(
             post=post,
             question=question,
             member_id=interaction.user.id,
             text=text,
-            message_id=posted.id,
+            message_id=posted.id if posted else None,
             source="modal",
         )
         self.bot.dispatch("answer_recorded", answer, post)
-        await posted.edit(view=answer_card_view(answer.id, reviewable=not post.is_private))
+        if posted is not None:
+            await posted.edit(view=answer_card_view(answer.id, reviewable=not post.is_private))
+            intro = f"Your answer is posted in {thread.mention}. Here is your private coaching:"
+        else:
+            intro = (
+                f"{thread.mention} is locked, so I couldn't post your answer there. I saved it to your "
+                "progress (only you see it) and here is your private coaching:"
+            )
         embed = render.coaching_embed(report, question, self.bot.pack_of(question))
-        await interaction.followup.send(
-            f"Your answer is posted in {thread.mention}. Here is your private coaching:",
-            embed=embed,
-            ephemeral=True,
-        )
+        await interaction.followup.send(intro, embed=embed, ephemeral=True)
 
 
 async def setup(bot: InterviewBot) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNKNOWN_INTERACTION = 10062
+THREAD_ARCHIVED = 50083  # "Thread is archived": locked by a moderator, and I can't reopen it
 MESSAGE_LIMIT = 2000
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
 
@@ -67,6 +68,8 @@ def describe_error(error: BaseException) -> str | None:
         return (
             "Discord refused that: I'm missing a permission in this channel. Ask an admin to check my role."
         )
+    if isinstance(error, discord.HTTPException) and error.code == THREAD_ARCHIVED:
+        return "This thread is locked, so I can't post in it. A moderator can reopen it."
     if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
         return None  # the 3-second window was missed: an operator must see this, not the member
     if isinstance(error, discord.NotFound):

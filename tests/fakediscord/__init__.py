@@ -19,6 +19,7 @@ unknown routes are recorded on the fake and fail the test at teardown (``fake_di
 
 from .errors import DiscordError
 from .interactions import InteractionRecord
+from .ratelimits import RateLimitRule
 from .rest import RecordedRequest, SpecViolation, UnknownRoute
 from .server import FakeDiscord, running_fake
 from .state import Channel, Guild, Member, Message, Role, User
@@ -31,6 +32,7 @@ __all__ = [
     "InteractionRecord",
     "Member",
     "Message",
+    "RateLimitRule",
     "RecordedRequest",
     "Role",
     "SpecViolation",

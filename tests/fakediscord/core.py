@@ -21,9 +21,10 @@ from aiohttp import web
 
 from . import permissions as P
 from . import routes_channels, routes_interactions, routes_misc
-from .errors import missing_permissions, unknown_channel
+from .errors import missing_permissions, thread_archived, unknown_channel
 from .gateway import Gateway
 from .interactions import InteractionRecord
+from .ratelimits import RateLimits
 from .rest import RecordedRequest, Router, SpecViolation, UnknownRoute
 from .snowflake import iso_now, new_snowflake
 from .spec import DEFAULT_SPEC_PATH, OpenApiSpec, get_spec
@@ -68,6 +69,8 @@ class FakeCore:
         self.spec_violations: list[SpecViolation] = []
         self.unknown_routes: list[UnknownRoute] = []
         self.recommended_shards = 1
+        #: armed 429s (``fake.rate_limit(...)``); checked before validation, as Discord does
+        self.rate_limits = RateLimits()
         self.spec: OpenApiSpec | None = get_spec(spec_path) if validate else None
         self.router = Router()
         routes_misc.register(self.router)
@@ -263,10 +266,14 @@ class FakeCore:
         self.nonces[(msg.author.id, nonce)] = (msg.id, time.monotonic())
 
     async def unarchive_for_send(self, channel: Channel) -> None:
-        """Sending into an archived thread reopens it, unless it is locked (then Manage Threads)."""
+        """Sending into an archived thread reopens it, unless it is locked.
+
+        A locked archived thread only reopens for a sender with Manage Threads; anyone else gets
+        Discord's 400 50083 "Thread is archived" (not a 403: the permission is not what is missing).
+        """
         if channel.is_thread and channel.archived:
-            if channel.locked:
-                self.require(channel, P.MANAGE_THREADS)
+            if channel.locked and not self.can(channel, P.MANAGE_THREADS):
+                raise thread_archived()
             await self.update_channel(channel, {"archived": False})
 
     async def edit_message_from_body(self, msg: Message, body: Json) -> None:

@@ -63,3 +63,7 @@ def already_acknowledged() -> DiscordError:
 
 def invalid_form(errors: dict[str, Any]) -> DiscordError:
     return DiscordError(400, 50035, "Invalid Form Body", errors)
+
+
+def thread_archived() -> DiscordError:
+    return DiscordError(400, 50083, "Thread is archived")

@@ -3,7 +3,8 @@
 Every request is recorded in ``fake.requests``. Bodies violating Discord's OpenAPI schema get the
 400/50035 Discord would send and land in ``fake.spec_violations``; paths Discord does not have (or
 the fake does not serve) get 404 and land in ``fake.unknown_routes``. Both fail a test at teardown
-(see ``fixtures.py``), which is how the suite notices the bot speaking bad Discord.
+(see ``fixtures.py``), which is how the suite notices the bot speaking bad Discord. A 429 armed
+with ``fake.rate_limit(...)`` (``ratelimits.py``) is answered before validation, as Discord does.
 """
 
 from __future__ import annotations
@@ -148,6 +149,9 @@ async def _handle(fake: FakeCore, request: web.Request, path: str, record: Recor
     ctype, body, files = await _parse_body(request)
     record.json = body
     method = request.method
+    limited = fake.rate_limits.check(method, path)
+    if limited is not None:
+        return limited
     spec = fake.spec
     if spec is not None:
         op = spec.match(method, path)

@@ -7,7 +7,14 @@ from typing import Any
 from aiohttp import web
 
 from . import permissions as P
-from .errors import DiscordError, invalid_form, json_response, missing_permissions, unknown_message
+from .errors import (
+    DiscordError,
+    invalid_form,
+    json_response,
+    missing_permissions,
+    thread_archived,
+    unknown_message,
+)
 from .limits import check_message, check_thread_name
 from .rest import Ctx, Router
 from .state import PRIVATE_THREAD, PUBLIC_THREAD, Channel, Message
@@ -82,7 +89,11 @@ async def post_message(ctx: Ctx) -> web.Response:
 
 async def get_messages(ctx: Ctx) -> web.Response:
     fake = ctx.fake
-    channel = _channel(ctx, P.READ_HISTORY)
+    channel = _channel(ctx)
+    if not fake.can(channel, P.READ_HISTORY):
+        # Discord: without Read Message History (but with View Channel) the history is 200 and
+        # EMPTY, not a 403; only a missing View Channel is refused.
+        return json_response([])
     msgs = fake.messages_in(channel.id)
     if "before" in ctx.query:
         msgs = [m for m in msgs if m.id < int(ctx.query["before"])]
@@ -220,7 +231,7 @@ async def join_thread(ctx: Ctx) -> web.Response:
     user_raw = ctx.params.get("user", "@me")
     user_id = fake.bot_user.id if user_raw == "@me" else ctx.int_param("user")
     if thread.archived:
-        raise DiscordError(400, 50083, "Thread is archived")
+        raise thread_archived()
     if user_id != fake.bot_user.id:
         fake.require(thread, P.SEND_IN_THREADS)
         guild = fake.guilds[thread.guild_id]
@@ -253,7 +264,7 @@ async def add_reaction(ctx: Ctx) -> web.Response:
     if not msg.reactions.get(key):
         fake.require(channel, P.ADD_REACTIONS)
     if channel.archived:
-        raise DiscordError(400, 50083, "Thread is archived")
+        raise thread_archived()
     await fake.react(msg, fake.bot_user.id, key, add=True)
     return web.Response(status=204)
 

@@ -18,6 +18,7 @@ from aiohttp import web
 from . import permissions as P
 from .actions import MemberActions
 from .gateway import GUILD_MEMBERS_INTENT
+from .ratelimits import RateLimitRule
 from .rest import RecordedRequest, handle_request
 from .snowflake import new_snowflake
 from .state import Channel, Guild, Member, Message, Role, User
@@ -186,6 +187,38 @@ class FakeDiscord(MemberActions):
             )
         else:
             self.set_permissions(target, self.bot_user, allow=allow, deny=deny)
+
+    async def lock_thread(self, thread: Channel, *, archived: bool = True) -> None:
+        """A moderator locks (and by default archives) a thread; the bot gets THREAD_UPDATE.
+
+        The state changes before the first await, so a test can lock a thread "just after" a member
+        posted: whatever the bot sends in reaction then meets the locked thread (400 50083 without
+        Manage Threads).
+        """
+        if not thread.is_thread:
+            raise ValueError(f"#{thread.name} is not a thread")
+        await self.update_channel(thread, {"locked": True, "archived": archived})
+
+    # ------------------------------------------------------------------ faults
+    def rate_limit(
+        self,
+        method: str,
+        path_pattern: str,
+        *,
+        times: int = 1,
+        retry_after: float = 0.05,
+        is_global: bool = False,
+        scope: str | None = None,
+    ) -> RateLimitRule:
+        r"""Make the next ``times`` requests matching ``method`` and the path regex get a 429.
+
+        ``path_pattern`` is searched in the path after ``/api/v10`` (e.g. ``r"/messages/\d+/threads$"``).
+        The 429s show up in ``fake.requests`` with status 429 and in the returned rule's ``hits``;
+        ``fake.rate_limits.pending`` lists rules not yet spent.
+        """
+        return self.rate_limits.arm(
+            method, path_pattern, times=times, retry_after=retry_after, is_global=is_global, scope=scope
+        )
 
     # ------------------------------------------------------------------ observation
     async def wait_for_message(

@@ -1,0 +1,184 @@
+"""End to end under Discord faults: 429 rate limits and threads a moderator locked.
+
+discord.py retries a 429 itself after ``retry_after``; these tests prove the bot's flows stay
+correct across that retry (one thread, one post, one card, no error shown) and that a locked,
+archived thread (400 50083 for a bot without Manage Threads) costs the member no data and shows
+them a polite message where there is an interaction to answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import discord
+import pytest
+
+from bot.client import InterviewBot
+from bot.cogs.errors import describe_error
+from bot.cogs.scheduler import DailyScheduler
+from tests.fakediscord import Channel, Message
+from tests.integration.harness import BotEnv, answer_by_message, open_thread, replies_to
+
+ANSWER = (
+    "I led the incident as incident commander, rolled back the bad deploy within ten minutes, "
+    "kept stakeholders updated every twenty minutes and ran a blameless retro afterwards."
+)
+
+
+def statuses(env: BotEnv, method: str, path_suffix: str, after: int = 0) -> list[int]:
+    """Statuses of the requests (from index ``after``) whose path ends with ``path_suffix``."""
+    return [
+        r.status for r in env.fake.requests[after:] if r.method == method and r.path.endswith(path_suffix)
+    ]
+
+
+def bot_problems(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """Errors, and any record with a traceback, logged by the bot's own code."""
+    return [
+        r
+        for r in caplog.records
+        if r.name.startswith("bot.") and (r.levelno >= logging.ERROR or r.exc_info is not None)
+    ]
+
+
+def scheduler_of(bot: InterviewBot) -> DailyScheduler:
+    cog = bot.get_cog("Daily")
+    assert cog is not None
+    scheduler: DailyScheduler = cog.scheduler  # type: ignore[attr-defined]
+    return scheduler
+
+
+# ------------------------------------------------------------------------------------ rate limits
+
+
+async def test_question_thread_creation_rate_limited_once_still_opens_one_thread(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    rule = env.fake.rate_limit("POST", r"^/channels/\d+/messages/\d+/threads$", retry_after=0.05)
+    thread = await open_thread(env, "incident-leadership")
+
+    assert rule.remaining == 0 and len(rule.hits) == 1
+    assert statuses(env, "POST", "/threads") == [429, 201], "one 429, then one successful retry"
+    assert [t.id for t in env.fake.threads] == [thread.id]
+    posts = [m for m in env.fake.messages_in(env.channel) if m.embeds]
+    assert len(posts) == 1 and posts[0].id == thread.id, "one question post, the thread's starter"
+    intros = [m for m in env.fake.messages_in(thread) if "/answer" in m.content]
+    assert len(intros) == 1
+    post = await bot.db.posts.by_thread(thread.id)
+    assert post is not None and post.message_id == posts[0].id
+    assert bot_problems(caplog) == []
+
+
+async def test_coaching_card_rate_limited_once_still_arrives_once(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread = await open_thread(env, "incident-leadership")
+    after = len(env.fake.requests)
+    env.fake.rate_limit("POST", rf"^/channels/{thread.id}/messages$", retry_after=0.05)
+    message, card = await answer_by_message(env, env.bob, thread, ANSWER)
+
+    assert statuses(env, "POST", f"/channels/{thread.id}/messages", after) == [429, 200]
+    cards = [m for m in env.fake.messages_in(thread) if replies_to(message)(m)]
+    assert [c.id for c in cards] == [card.id], "exactly one card, no duplicate from the retry"
+    stored = await bot.db.answers.by_message(message.id)
+    assert stored is not None and f"coach:{stored.id}" in str(card.components)
+    assert await bot.db.coaching.get(stored.id) is not None
+    assert bot_problems(caplog) == []
+
+
+async def test_daily_post_rate_limited_once_goes_out_exactly_once(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    ix = await env.fake.invoke_command(
+        env.admin,
+        env.channel,
+        "daily set",
+        {"channel": env.channel, "time": "09:00", "timezone": "Europe/London"},
+    )
+    await ix.settled()
+    assert ix.ephemeral and "09:00" in ix.all_text
+    env.fake.rate_limit("POST", rf"^/channels/{env.channel.id}/messages$", retry_after=0.05)
+    env.fake.rate_limit("POST", r"^/channels/\d+/messages/\d+/threads$", retry_after=0.05)
+    env.clock.advance(hours=1, seconds=5)  # 09:00:05 London
+    await scheduler_of(bot).run_once()
+    await scheduler_of(bot).run_once()  # a second pass must not post again
+
+    posts = [m for m in env.fake.messages_in(env.channel) if m.embeds]
+    assert len(posts) == 1
+    assert statuses(env, "POST", f"/channels/{env.channel.id}/messages") == [429, 200]
+    assert statuses(env, "POST", "/threads") == [429, 201]
+    daily = await bot.db.posts.latest_daily(env.guild.id)
+    assert daily is not None and daily.message_id == posts[0].id and daily.thread_id == posts[0].id
+    assert env.fake.rate_limits.pending == []
+    assert bot_problems(caplog) == []
+
+
+# ------------------------------------------------------------------------- locked archived threads
+
+
+async def lock(env: BotEnv, thread: Channel) -> None:
+    """A moderator locks and archives the thread; the bot (as invited) has no Manage Threads."""
+    env.fake.set_bot_permissions(env.guild, deny=["manage_threads"])
+    await env.fake.flush()
+    await env.fake.lock_thread(thread)
+    await env.fake.flush()
+
+
+async def test_answer_modal_in_a_locked_thread_is_saved_and_coached_privately(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread = await open_thread(env, "incident-leadership")
+    await lock(env, thread)
+    opened = await env.fake.invoke_command(env.bob, thread, "answer")
+    await opened.response()
+    assert opened.modal is not None
+    before = len(env.fake.messages_in(thread))
+    submitted = await env.fake.submit_modal(
+        env.bob, thread, values={"answer": ANSWER}, from_interaction=opened
+    )
+    await submitted.settled()
+
+    assert submitted.ephemeral
+    text = submitted.all_text
+    assert "locked" in text and "saved" in text.lower()
+    assert "Prep pointers" in text, "the member still gets their coaching"
+    assert "went wrong" not in text
+    assert statuses(env, "POST", f"/channels/{thread.id}/messages")[-1] == 400
+    assert len(env.fake.messages_in(thread)) == before and thread.archived and thread.locked
+    summary = await bot.db.progress.summary(env.guild.id, env.bob.id)
+    assert summary.answered_total == 1, "the answer counts towards progress"
+    assert bot_problems(caplog) == []
+    assert any(r.name == "bot.cogs.answers" and r.levelno == logging.WARNING for r in caplog.records)
+
+
+async def test_message_answer_just_before_a_lock_is_stored_without_a_card(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread = await open_thread(env, "incident-leadership")
+    env.fake.set_bot_permissions(env.guild, deny=["manage_threads"])
+    await env.fake.flush()
+    after = len(env.fake.requests)
+    message: Message = await env.fake.post_message(env.bob, thread, ANSWER)
+    await env.fake.lock_thread(thread)  # before the bot can reply: its card meets the lock
+
+    refused = await env.fake.wait_for_request("POST", rf"^/channels/{thread.id}/messages$", after=after)
+    assert refused.status == 400
+    stored = await bot.db.answers.by_message(message.id)  # recorded before the card was tried
+    assert stored is not None and stored.text == ANSWER and stored.member_id == env.bob.id
+    assert await bot.db.coaching.get(stored.id) is not None
+    assert [m for m in env.fake.messages_in(thread) if replies_to(message)(m)] == []
+    await env.fake.wait_until(
+        lambda: any(r.name == "bot.cogs.answers" and r.levelno == logging.WARNING for r in caplog.records),
+        what="a warning about the card",
+    )
+    assert bot_problems(caplog) == []
+
+
+def test_thread_archived_error_reads_politely_on_the_one_error_path() -> None:
+    response = SimpleNamespace(status=400, reason="Bad Request")
+    error = discord.HTTPException(response, {"code": 50083, "message": "Thread is archived"})  # type: ignore[arg-type]
+    message = describe_error(error)
+    assert message is not None and "locked" in message and "moderator" in message
+    other = discord.HTTPException(response, {"code": 50035, "message": "Invalid Form Body"})  # type: ignore[arg-type]
+    assert describe_error(other) is None, "other 400s stay unexpected: logged with their traceback"
