@@ -123,9 +123,36 @@ LESSON = (
     "lesson", "i learned", "i learnt", "we learned", "we learnt", "learning for me", "takeaway", "take away",
     "in hindsight", "looking back", "next time", "i should have", "we should have", "i would have",
     "should have", "would have", "if i did it again", "if i had to do it again", "what i took", "taught me",
-    "i realised", "i realized", "i know now", "i now know",
+    "i realised", "i realized", "i know now", "i now know", "took away", "stuck with me", "thing i learned",
+    "thing i learnt",
 )  # fmt: skip
 CONDITIONAL = ("if i", "if we", "if you", "suppose", "imagine")
+# The story closing on what the speaker learned (stricter than LESSON: "would have" is often an aside).
+LESSON_CLOSE = (
+    "lesson", "i learned", "i learnt", "we learned", "we learnt", "learning for me", "takeaway", "take away",
+    "took away", "in hindsight", "looking back", "next time", "if i did it again", "what i took", "taught me",
+    "stuck with me", "thing i learned", "thing i learnt",
+)  # fmt: skip
+# The speaker does not know how it ended: "I'm not sure what they ended up doing", "I moved teams".
+NO_OUTCOME = (
+    "not sure what", "not sure how it", "not sure if", "no idea what", "no idea how", "never found out",
+    "could not tell you", "do not know what happened", "do not know how it", "moved to a different team",
+    "moved teams", "left before", "left the company before", "before it finished",
+)  # fmt: skip
+# A story that never says which one: "there was this one time, a pretty big incident" sets no scene.
+VAGUE_EPISODE = (
+    "this one time", "there was this one", "some incident", "a pretty big incident", "a big incident",
+    "i forget", "i do not remember", "can not remember", "do not really remember", "a while back",
+    "something like that",
+)  # fmt: skip
+# Help that names no step: "I helped out wherever I could, looking at things".
+VAGUE_STEP = (
+    "wherever i could", "helped out", "chipped in", "pitched in", "looking at things", "a bunch of",
+    "stuff like that", "things like that", "and stuff", "all hands on deck", "moved on", "when i joined",
+    "since i joined",
+)  # fmt: skip
+# How it felt or how it ended is not the scene: "It was quite stressful for everyone involved".
+NOT_SCENE = ("stressful", "happier", "afterwards", "in the end", "since then", "was fine", "went well")
 # General claims are not steps taken in the story ("I've mentored lots of juniors over the years").
 GENERALITY = (
     "over the years", "throughout my career", "in my career", "lots of", "loads of", "quite a few",
@@ -271,8 +298,8 @@ def _told_action(s: Sentence) -> bool:
     belongs to a clause about someone else's expectations.
     """
     at = _past_action_at(s)
-    if at is None:
-        return False
+    if at is None or any_phrase(s, VAGUE_STEP) or any_phrase(s, LESSON_CLOSE):
+        return False  # help that names no step, or the lesson ("the big thing I took away")
     modal = _first_modal(s)
     if modal is not None and (modal < at or any_phrase(s, CONDITIONAL)):
         return False
@@ -479,6 +506,32 @@ def _consequence_clauses(s: Sentence) -> list[Sentence]:
     return parts
 
 
+def _closing_lesson(sents: list[Sentence]) -> int | None:
+    """Where the story closes on a lesson: a lesson in its last two sentences, not followed by how it
+    ended ("Looking back I'd have measured first. In the end they went with GitLab" closes on the end)."""
+    n = len(sents)
+    for s in reversed(sents[-2:]):
+        if any_phrase(s, LESSON_CLOSE):
+            after = sents[s.index + 1 :]
+            if any(any_phrase(t, OUTCOME_STRONG) or quantified(t) for t in after):
+                return None
+            return s.index if n > 2 else None
+    return None
+
+
+REASON_OR_CONDITION = frozenset(
+    {"if", "unless", "because"}
+)  # "so that if it went wrong": a purpose, not a result
+
+
+def _tells_consequence(s: Sentence) -> bool:
+    """A step sentence that also reports what followed ("...and their webhooks started flowing again")."""
+    return any(
+        any_phrase(part, RESULT) and REASON_OR_CONDITION.isdisjoint(part.tokens) and not hypothetical(part)
+        for part in _consequence_clauses(s)
+    )
+
+
 def analyse_star(sents: list[Sentence]) -> StarEvidence:
     """Decide situation/task/action/result/quantified from sentence roles."""
     quotes: dict[str, str] = {}
@@ -488,7 +541,15 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
     for s in sents:
         hypo = hypothetical(s)
         early = s.index <= max(1, n // 2)
-        if "situation" not in quotes and episode and early and not hypo and any_phrase(s, SITUATION):
+        vague_scene = any_phrase(s, VAGUE_EPISODE) or any_phrase(s, NOT_SCENE)
+        if (
+            "situation" not in quotes
+            and episode
+            and early
+            and not hypo
+            and not vague_scene
+            and any_phrase(s, SITUATION)
+        ):
             quotes["situation"] = s.quote()
         role_past = any_phrase(s, ROLE_PAST) and not any_phrase(s, CONDITIONAL)
         # The task is the speaker's own part, said in the first person: "as the lead" about
@@ -508,6 +569,10 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
         quotes["action"] = sents[0].quote()
     last_step = max(acted, default=n)
     first_step = min(acted, default=0)
+    # A story that closes on a lesson ("the big lesson for me was...") has told its outcome, if at all,
+    # in a sentence of its own before the lesson: not inside a step, nor in the reflection after it.
+    lesson_at = _closing_lesson(sents)
+    task_quote = quotes.get("task")
     # Results come after the story has started: skip the opening third of longer answers, and
     # anything told before the first step taken (that is the situation, whatever its verbs).
     for s in sents:
@@ -516,9 +581,15 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
         if hypothetical(s) and not any_phrase(s, ("since then", "as a result")):
             continue
         closing = s.index > last_step or s.index == n - 1  # the aftermath, or the story's last word
-        is_result, measured = _result_cue(s, s.index in acted, closing)
-        if not is_result:
+        if any_phrase(s, NO_OUTCOME):
             continue
+        if lesson_at is not None and (
+            (s.index >= lesson_at and not quantified(s)) or (s.index in acted and not _tells_consequence(s))
+        ):
+            continue
+        is_result, measured = _result_cue(s, s.index in acted, closing)
+        if not is_result or (s.quote() == task_quote and not measured):
+            continue  # the speaker's role ("I ended up being the incident lead") is not how it ended
         quotes.setdefault("result", s.quote())
         if measured:
             quotes["quantified_result"] = quotes["result"] = s.quote()

@@ -362,6 +362,44 @@ def test_an_opening_mistake_or_new_job_is_not_the_task() -> None:
     assert not analyse("I started a new job at a fintech. The deploys were slow. We fixed the cache.").task
 
 
+def test_a_story_that_closes_on_a_lesson_has_no_result_hidden_in_its_steps() -> None:
+    steps_then_lesson = analyse(
+        "Our search went down during a sale. I was on call and ended up being the incident lead. "
+        "I pulled people onto a call and sent updates to the trading team every twenty minutes. "
+        "The big lesson for me was that you cannot lead and debug at the same time."
+    )
+    assert steps_then_lesson.task and steps_then_lesson.action
+    assert not steps_then_lesson.result and not steps_then_lesson.quantified_result
+    consequence_then_lesson = analyse(
+        "I pushed a Terraform change that removed a rule I thought was unused. Partner webhooks started "
+        "failing for two hours. I put the rule back and their webhooks started flowing again. "
+        "What I learned is that unused needs to be proven with flow logs."
+    )
+    assert consequence_then_lesson.result
+    resumed = analyse(
+        "There was a decision to move our CI to GitLab and I was not a fan. I raised it in the review. "
+        "Looking back, I would have brought a proper comparison. "
+        "In the end they went ahead and it has been fine."
+    )
+    assert resumed.result  # the story ends on how it ended, not on the lesson
+
+
+def test_vague_stories_have_no_scene_no_step_and_no_known_outcome() -> None:
+    vague = analyse(
+        "Hmm, there was this one time, it was a pretty big incident, a really bad one. "
+        "Everybody jumped on and I helped out wherever I could, looking at things. "
+        "It was quite stressful for everyone involved. The big thing I took away from it was that "
+        "communication matters, and that has stuck with me since then."
+    )
+    assert not vague.situation and not vague.action and not vague.result
+    unknown = analyse(
+        "At my last job there was a big debate about CI tooling and I wanted GitLab. "
+        "We argued about it in a few meetings. Honestly I am not sure what they ended up doing, "
+        "I moved to a different team around then."
+    )
+    assert unknown.situation and not unknown.result
+
+
 def test_heroics_told_as_the_reason_for_a_fix_or_a_stopgap_are_not_evidence() -> None:
     reason = (
         "We had 140 certificates renewed from a spreadsheet. The first few times I renewed the expired "
