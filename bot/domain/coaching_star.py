@@ -241,6 +241,10 @@ HOURS = {w: n for n, w in enumerate((
 ))}  # fmt: skip
 # "I'd like to think", "I'd count it as": hedges in the speaker's voice, not hypotheticals.
 HEDGE_AFTER = frozenset(("argue", "guess", "think", "call", "count", "describe", "rate"))
+# Past verbs of saying: the modal after them is what was said, not what one would do.
+REPORTING = frozenset(
+    ("told", "said", "promised", "agreed", "explained", "committed", "assured", "confirmed")
+)
 _MEASURE = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:k|m|bn|x|ms|s|h|hr|hrs|min|mins|gb|tb|mb|d|w)?$")
 _CLOCK = re.compile(r"^\d{1,2}(?::\d\d)?(?:am|pm)$")
 _YEAR = re.compile(r"^(?:19[89]\d|20[0-4]\d)$")
@@ -282,6 +286,8 @@ def _first_modal(s: Sentence) -> int | None:
             nxt = toks[i + 1] if i + 1 < len(toks) else ""
             if nxt in HEDGE_AFTER or (nxt == "like" and toks[i + 2 : i + 4] == ("to", "think")):
                 continue
+            if REPORTING.intersection(toks[max(0, i - 6) : i - 1]):
+                continue  # reported speech: "I told them I'd back it" was said, in the past
             return i
     return None
 

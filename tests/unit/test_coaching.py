@@ -384,6 +384,19 @@ def test_a_story_that_closes_on_a_lesson_has_no_result_hidden_in_its_steps() -> 
     assert resumed.result  # the story ends on how it ended, not on the lesson
 
 
+def test_reported_speech_is_told_not_hypothetical() -> None:
+    """ "I told them I'd back it" was said in the past; "I'd back it" alone is what one would do."""
+    told = analyse(
+        "The architects chose the service mesh over my proposal. I told them I'd back it, and I ran the "
+        "rollout cluster by cluster."
+    )
+    assert told.action
+    would = analyse(
+        "The architects chose the service mesh over my proposal. I'd back it and run the rollout."
+    )
+    assert not would.action
+
+
 def test_vague_stories_have_no_scene_no_step_and_no_known_outcome() -> None:
     vague = analyse(
         "Hmm, there was this one time, it was a pretty big incident, a really bad one. "
