@@ -13,6 +13,7 @@ from bot.domain.coaching_types import StarResult
 from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
 from bot.domain.packs import load_pack
 from bot.domain.text import compile_phrase, find, sentences, tokenize
+from tests.unit.builders import pack_with
 
 PACK = load_pack(Path(__file__).resolve().parents[2] / "content" / "senior-devops.yaml")
 PATTERNS_ONLY = replace(PACK, flag_model=None)
@@ -182,16 +183,7 @@ def test_score_orders_by_coverage_and_flags() -> None:
     pointer = Pointer(text="Talk about rollback.", signals=Signals(concepts=(("rollback", "rollback plan"),)))
     flag = RedFlag(id="yolo", text="YOLO deploys", scope="global", signals=Signals(concepts=(("yolo",),)))
     question = Question(id="t", kind="primary", category="Technical", text="T?", why="w", pointers=(pointer,))
-    pack = Pack(
-        id="p",
-        title="P",
-        about="a",
-        stages=(),
-        formats=(),
-        screening=(),
-        red_flags=(flag,),
-        questions=(question,),
-    )
+    pack = pack_with(question, flag)
     good = coach(question, pack, "We keep a rollback plan ready.").score
     none = coach(question, pack, "We deploy.").score
     flagged = coach(question, pack, "We keep a rollback plan ready, but honestly we yolo it.").score
@@ -244,16 +236,7 @@ def analyse(answer: str) -> StarResult:
 
 
 def _pack_with(question: Question, *flags: RedFlag) -> Pack:
-    return Pack(
-        id="p",
-        title="P",
-        about="a",
-        stages=(),
-        formats=(),
-        screening=(),
-        red_flags=flags,
-        questions=(question,),
-    )
+    return pack_with(question, *flags)
 
 
 def test_a_lone_keyword_is_not_substance() -> None:

@@ -15,6 +15,7 @@ from bot.domain.flag_model import Example, FlagModel, ModelFileError, TrainingSe
 from bot.domain.model import Pack, Question, RedFlag, Signals
 from bot.domain.packs import PackError, flag_model_path, load_pack
 from bot.domain.text import sentences
+from tests.unit.builders import pack_with
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,18 +50,7 @@ def _pack(model: FlagModel | None) -> tuple[Question, Pack]:
         scope="global",
         signals=Signals(negative=("i am on call",), patterns=(Signals(concepts=(("not my job",),)),)),
     )
-    pack = Pack(
-        id="p",
-        title="P",
-        about="a",
-        stages=(),
-        formats=(),
-        screening=(),
-        red_flags=(flag,),
-        questions=(question,),
-        flag_model=model,
-    )
-    return question, pack
+    return question, pack_with(question, flag, flag_model=model)
 
 
 def test_training_separates_the_examples_and_is_deterministic() -> None:
