@@ -195,7 +195,7 @@ def test_labels_agree_with_band(name: str, answer_id: str) -> None:
 
 # Behavioural-only files (STAR-focused sets) cover only the behavioural questions: the rules about
 # every primary question apply to the questions they are about.
-BEHAVIOURAL_ONLY_FILES = {"answers_v.yaml", "answers_w.yaml", "answers_x.yaml"}
+BEHAVIOURAL_ONLY_FILES = {"answers_v.yaml", "answers_w.yaml", "answers_x.yaml", "answers_y.yaml"}
 
 
 def _in_scope(name: str) -> list[dict[str, Any]]:
@@ -653,6 +653,7 @@ SINGLE_SPLIT_FILES = {
     "answers_v.yaml": "tune",
     "answers_w.yaml": "tune",
     "answers_x.yaml": "test",
+    "answers_y.yaml": "test",
 }
 
 
