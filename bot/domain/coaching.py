@@ -21,7 +21,7 @@ from bot.domain.coaching_match import (
     unrealised,
     vague,
 )
-from bot.domain.coaching_star import analyse_star, hypothetical, told_action
+from bot.domain.coaching_star import StarEvidence, analyse_star, hypothetical, told_action
 from bot.domain.coaching_types import CoachingReport, FlagResult, PointerResult, StarResult
 from bot.domain.flag_model import answer_grams
 from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
@@ -49,6 +49,17 @@ def _pointer_result(pointer: Pointer, sents: list[Sentence]) -> PointerResult:
     evidence = best.sentence.quote() if best is not None else None
     advice = pointer.advice or pointer.text
     return PointerResult(text=pointer.text, covered=covered, evidence=evidence, advice=advice)
+
+
+def _measured_result(pointer: Pointer, story: StarEvidence) -> PointerResult:
+    """A "quantify the before/after" pointer is covered by the story's measured outcome, quoted."""
+    evidence = story.quotes.get("quantified_result") if story.result.quantified_result else None
+    return PointerResult(
+        text=pointer.text,
+        covered=evidence is not None,
+        evidence=evidence,
+        advice=pointer.advice or pointer.text,
+    )
 
 
 def _told_step(hit: Hit) -> bool:
@@ -229,7 +240,11 @@ def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
         raise ValueError("answer has no words")
     # A behavioural answer is about what happened: "I would update stakeholders" covers nothing.
     told = [s for s in sents if not hypothetical(s)] if question.is_behavioural else sents
-    pointers = tuple(_pointer_result(p, told) for p in question.pointers)
+    story = analyse_star(sents) if question.is_behavioural else None
+    pointers = tuple(
+        _measured_result(p, story) if p.measured_result and story is not None else _pointer_result(p, told)
+        for p in question.pointers
+    )
     flags = tuple(
         found
         for flag in (*question.avoid, *pack.red_flags)
@@ -237,7 +252,7 @@ def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
     )
     if pack.flag_model is not None:
         flags = _with_learned_flags(flags, pack, question, sents)
-    star = analyse_star(sents).result if question.is_behavioural else None
+    star = story.result if story is not None else None
     return CoachingReport(
         question_id=question.id,
         question_text=question.text,

@@ -51,6 +51,9 @@ class Pointer:
     text: str
     advice: str | None = None
     signals: Signals = field(default_factory=Signals)
+    # Behavioural questions only: covered exactly when the story measures its outcome (the STAR
+    # quantified result), for pointers like "quantify the before/after" whose labels follow it.
+    measured_result: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ PACK_KEYS = {
 PACK_REQUIRED = PACK_KEYS - {"rubric", "lexicon"}
 QUESTION_KEYS = {"id", "kind", "category", "text", "why", "pointers", "avoid"}
 QUESTION_REQUIRED = {"id", "kind", "category", "text", "why"}
-POINTER_KEYS = {"text", "advice", "signals"}
+POINTER_KEYS = {"text", "advice", "signals", "measured_result"}
 AVOID_KEYS = {"text", "signals"}
 FLAG_KEYS = {"id", "text", "signals"}
 RUBRIC_KEYS = {"id", "name", "description"}
@@ -294,7 +294,7 @@ def _substitute(value: str, choice: dict[str, str]) -> str:
     return LEXICON_REF.sub(lambda m: choice.get(m.group(1), m.group(0)), value)
 
 
-def _pointers(ck: _Checker, node: Node, where: str, required: bool) -> tuple[Pointer, ...]:
+def _pointers(ck: _Checker, node: Node, where: str, required: bool, behavioural: bool) -> tuple[Pointer, ...]:
     if not isinstance(node, SequenceNode) or (required and not node.value):
         need = "a non-empty" if required else "a"
         ck.problem(node, f"{where}: 'pointers' must be {need} list of mappings with 'text'")
@@ -310,8 +310,21 @@ def _pointers(ck: _Checker, node: Node, where: str, required: bool) -> tuple[Poi
         text = ck.text(fields["text"][1], where, "pointers[].text")
         advice = ck.text(fields["advice"][1], where, "pointers[].advice") if "advice" in fields else None
         signals = ck.signals(fields["signals"][1], f"{where} pointer") if "signals" in fields else Signals()
+        measured = False
+        if "measured_result" in fields:
+            node_value = fields["measured_result"][1]
+            measured = isinstance(node_value, ScalarNode) and node_value.value in ("true", "True")
+            if not isinstance(node_value, ScalarNode) or node_value.value not in (
+                "true",
+                "True",
+                "false",
+                "False",
+            ):
+                ck.problem(node_value, f"{where}: 'measured_result' must be true or false")
+            elif measured and not behavioural:
+                ck.problem(node_value, f"{where}: 'measured_result' needs a Behavioural question (STAR)")
         if text is not None:
-            out.append(Pointer(text=text, advice=advice, signals=signals))
+            out.append(Pointer(text=text, advice=advice, signals=signals, measured_result=measured))
     return tuple(out)
 
 
@@ -353,7 +366,10 @@ def _question(ck: _Checker, node: Node, seen: dict[str, Node]) -> Question | Non
     values = {k: ck.text(fields[k][1], where, k) for k in ("category", "text", "why") if k in fields}
     pointers: tuple[Pointer, ...] = ()
     if "pointers" in fields:
-        pointers = _pointers(ck, fields["pointers"][1], where, required=kind == "primary")
+        behavioural = str(values.get("category") or "").casefold().startswith("behavio")
+        pointers = _pointers(
+            ck, fields["pointers"][1], where, required=kind == "primary", behavioural=behavioural
+        )
     elif kind == "primary":
         ck.problem(node, f"{where}: primary questions need at least one pointer")
     avoid = _avoid(ck, fields["avoid"][1], where, qid or "question") if "avoid" in fields else ()

@@ -367,6 +367,22 @@ def test_a_story_that_closes_on_a_lesson_has_no_result_hidden_in_its_steps() -> 
     assert resumed.result  # the story ends on how it ended, not on the lesson
 
 
+def test_a_measured_result_pointer_follows_the_story_s_measured_outcome() -> None:
+    """ "Quantify the before/after" is covered by a measured outcome, not by a figure setting the scene."""
+    scene_only = (
+        "The network team got about forty DNS change requests a week, all done by hand. I wrote a pipeline "
+        "that applies them from a pull request. People liked it a lot."
+    )
+    assert covered("toil-automation", scene_only)[0] is False
+    measured = scene_only.replace(
+        "People liked it a lot.", "Since then a change takes ten minutes instead of two days."
+    )
+    report = coach(q("toil-automation"), PATTERNS_ONLY, measured)
+    assert report.star is not None and report.star.quantified_result
+    assert report.pointers[0].covered
+    assert report.pointers[0].evidence == "Since then a change takes ten minutes instead of two days."
+
+
 def test_reported_speech_is_told_not_hypothetical() -> None:
     """ "I told them I'd back it" was said in the past; "I'd back it" alone is what one would do."""
     told = analyse(

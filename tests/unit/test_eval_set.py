@@ -195,7 +195,13 @@ def test_labels_agree_with_band(name: str, answer_id: str) -> None:
 
 # Behavioural-only files (STAR-focused sets) cover only the behavioural questions: the rules about
 # every primary question apply to the questions they are about.
-BEHAVIOURAL_ONLY_FILES = {"answers_v.yaml", "answers_w.yaml", "answers_x.yaml", "answers_y.yaml"}
+BEHAVIOURAL_ONLY_FILES = {
+    "answers_v.yaml",
+    "answers_w.yaml",
+    "answers_x.yaml",
+    "answers_y.yaml",
+    "answers_z.yaml",
+}
 
 
 def _in_scope(name: str) -> list[dict[str, Any]]:
@@ -654,6 +660,7 @@ SINGLE_SPLIT_FILES = {
     "answers_w.yaml": "tune",
     "answers_x.yaml": "test",
     "answers_y.yaml": "test",
+    "answers_z.yaml": "test",
 }
 
 

@@ -100,10 +100,14 @@ def test_senior_devops_maps_into_dataclasses() -> None:
     assert question.avoid[0].scope == "question"
     assert {f.scope for f in pack.red_flags} == {"global"}
     assert "hero-culture" in {f.id for f in pack.red_flags}
-    # Every pointer and flag of the shipped pack has authored signals and advice.
+    # Every pointer and flag of the shipped pack has authored signals (or follows the measured STAR
+    # result) and advice.
     for q in pack.questions:
         for pointer in q.pointers:
-            assert pointer.signals.concepts and pointer.advice, (q.id, pointer.text)
+            assert (pointer.signals.concepts or pointer.measured_result) and pointer.advice, (
+                q.id,
+                pointer.text,
+            )
         for flag in q.avoid:
             assert flag.signals.concepts or flag.signals.patterns, flag.id
     assert all(f.signals.concepts or f.signals.patterns for f in pack.red_flags)
@@ -373,3 +377,22 @@ def test_unchanged_pack_file_is_loaded_once_and_a_changed_one_again(tmp_path: Pa
     changed = load_pack(path)
     assert changed is not first
     assert "i rebooted ... by myself" in changed.red_flags[0].signals.concepts[0]
+
+
+def test_measured_result_is_read_and_only_allowed_on_behavioural_questions(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "  - text: Name your role.\n",
+        "  - text: Quantify the before and after.\n    measured_result: true\n  - text: Name your role.\n",
+    )
+    pack = load_pack(write(tmp_path, text))
+    question = pack.question("incident-story")
+    assert question is not None and [p.measured_result for p in question.pointers] == [True, False]
+    technical = text.replace("  category: Behavioural\n", "  category: Technical\n", 1)
+    assert any(
+        "'measured_result' needs a Behavioural question" in p
+        for p in problems_of(write(tmp_path, technical, "t.yaml"))
+    )
+    wrong = text.replace("measured_result: true", "measured_result: sometimes")
+    assert any(
+        "'measured_result' must be true or false" in p for p in problems_of(write(tmp_path, wrong, "w.yaml"))
+    )
