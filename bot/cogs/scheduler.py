@@ -22,29 +22,33 @@ RECONCILED instead of given up:
   A row without a token (an older bot) is reconciled only after :data:`STALE_CLAIM`;
 * taking a claim over and finishing it are compare-and-swap on the token (``daily_runs``): a
   process whose claim was taken over changes nothing and does not report the day as its own;
-* reconciling = reading the daily channel's history after the claim time (at most
-  :data:`RECONCILE_HISTORY_LIMIT` messages) for the bot's own post carrying that day's marker
-  (:func:`daily_marker`, in the embed footer). Found: it is recorded as the day's post (thread
-  opened and introduced if missing, the previous daily post, i.e. the newest OTHER than this
-  message, wrapped up) and nothing is sent. Not found: the day is posted
-  now if still inside its grace window, else marked ``failed`` with a reason. Without Read Message
-  History Discord answers a history read with an EMPTY list (not a 403), which would look like
-  "not sent", so the permission is checked first; without it (or when the read fails: 403 without
-  View Channel, deleted channel) the run is marked ``failed`` and reported: re-sending blindly
-  could double the post;
+* reconciling = reading the history of the channel the day was CLAIMED for (stored in the claim,
+  so a /daily set that moved the schedule between the crash and the restart does not send the
+  search to the new channel; claims older than migration 0004 fall back to the schedule's channel)
+  after the claim time (at most :data:`RECONCILE_HISTORY_LIMIT` messages) for the bot's own post
+  carrying that day's marker (:func:`daily_marker`, in the embed footer). Found: it is recorded as
+  the day's post (in that channel; thread opened and introduced if missing, the previous daily
+  post, i.e. the newest OTHER than this message, wrapped up) and nothing is sent. Not found: the
+  day is posted now in the schedule's current channel if still inside its grace window (the claim
+  is first moved to that channel, so a crash during this send is searched for there), else marked
+  ``failed`` with a reason. Without Read Message History Discord answers a history read with an
+  EMPTY list (not a 403), which would look like "not sent", so the permission is checked first;
+  without it (or when the read fails: 403 without View Channel, the claimed channel deleted) the
+  run is marked ``failed`` and reported: re-sending blindly, or elsewhere, could double the post;
 * the send itself carries a deterministic nonce (:func:`daily_nonce`) with ``enforce_nonce``
   (discord.py sets it for any nonce), so a send retried within Discord's nonce window (a few
   minutes) returns the first message instead of creating a second.
 
-Still not covered: a post deleted by a moderator before the restart looks "not sent" and is
-posted again (within grace); if /daily set moved the channel between the crash and the restart,
-only the new channel is searched; only the first :data:`RECONCILE_HISTORY_LIMIT` messages after
-the claim are searched (the post follows its claim within seconds, so only a flood in between
-could hide it, and Discord's nonce window of minutes is no backstop after a long outage); adopting
-a claim keeps its ``claimed_at`` (it bounds the search), so a third process would not give a live
-successor's adopted claim the :data:`FOREIGN_CLAIM_GRACE` (the token guard still keeps the loser
-from rewriting the day); a history read that keeps failing transiently is retried every
-:data:`RETRY_DELAY` without end (the day stays "not finished yet" in /daily show).
+Still not covered: a post deleted by a moderator before the restart looks "not sent" and is posted
+again (within grace); a day whose claimed channel was deleted before the restart is failed (with
+that reason) even if its post had gone out, since it went with the channel; only the first
+:data:`RECONCILE_HISTORY_LIMIT` messages after the claim are searched (the post follows its claim
+within seconds, so only a flood in between could hide it, and Discord's nonce window of minutes is
+no backstop after a long outage); adopting a claim keeps its ``claimed_at`` (it bounds the search),
+so a third process would not give a live successor's adopted claim the :data:`FOREIGN_CLAIM_GRACE`
+(the token guard still keeps the loser from rewriting the day); a history read that keeps failing
+transiently is retried every :data:`RETRY_DELAY` without end (the day stays "not finished yet" in
+/daily show).
 
 A failed send is classified: a transient error (Discord 5xx, rate limit, network) keeps the
 claim and the day is reconciled after :data:`RETRY_DELAY` (a timed-out send may have gone out, so
@@ -338,8 +342,10 @@ class DailyScheduler:
 
     async def _post_scheduled(self, record: ScheduleRecord, action: PostNow, now: datetime) -> None:
         """Claim (guild, local date), then post; see the module docstring for why in that order."""
+        # The claim names the channel this send goes to: reconciliation searches that one even if
+        # /daily set moves the schedule before a restart.
         run = await self.bot.db.daily_runs.claim(
-            record.guild_id, action.local_date, action.due_at, now, self.token
+            record.guild_id, action.local_date, action.due_at, now, self.token, channel_id=record.channel_id
         )
         if run is None:
             return  # another pass or process already owns this day
@@ -447,7 +453,7 @@ class DailyScheduler:
         if adopted is None:
             return  # another process took it over meanwhile
         if message is not None:
-            posted = await self._record_post(record, message)
+            posted = await self._record_post(record, run, message)
             await self._finish_run(record, adopted, posted, "reconciled")
             log.info("Guild %s: recorded the interrupted daily post of %s", guild_id, run.local_date)
             return
@@ -455,6 +461,13 @@ class DailyScheduler:
             log.info(
                 "Guild %s: interrupted daily post of %s was not sent; posting it", guild_id, run.local_date
             )
+            if adopted.channel_id != record.channel_id:
+                # Not in the channel it was claimed for, and /daily set has moved the schedule since:
+                # the post goes to the new channel, so the claim must name it before the send (a
+                # crash during it would otherwise be reconciled against the old channel again).
+                adopted = await db.daily_runs.move_claim(adopted.id, record.channel_id, token=self.token)
+                if adopted is None:
+                    return  # another process took it over meanwhile
             await self._post_run(record, adopted, late=now - run.due_at > ON_TIME_SLACK)
             return
         hours = schedule.grace.total_seconds() / 3600
@@ -488,11 +501,13 @@ class DailyScheduler:
     async def _find_daily_message(self, record: ScheduleRecord, run: DailyRun) -> discord.Message | None:
         """The bot's own post for ``run``'s day sent after the claim, or None (raises if unreadable).
 
+        The channel searched is the one the day was claimed for (:meth:`_claimed_channel`), not the
+        schedule's current one: /daily set may have moved it between the crash and the restart.
         Discord answers a history read without Read Message History with 200 and an empty list
         (403 only without View Channel), which would read as "not sent" and lead to a second post;
         so the permission is checked first and its absence is a permanent error.
         """
-        guild, channel = self._daily_channel(record)
+        guild, channel = self._claimed_channel(record, run)
         if not channel.permissions_for(guild.me).read_message_history:
             raise PostingError(
                 f"I'm missing Read Message History in {channel.mention}, so I can't see whether the "
@@ -505,9 +520,13 @@ class DailyScheduler:
                 return message
         return None
 
-    async def _record_post(self, record: ScheduleRecord, message: discord.Message) -> Posted:
-        """Record a found post exactly as if we had just sent it (a row may exist from before the crash)."""
-        guild, channel = self._daily_channel(record)
+    async def _record_post(self, record: ScheduleRecord, run: DailyRun, message: discord.Message) -> Posted:
+        """Record a found post exactly as if we had just sent it (a row may exist from before the crash).
+
+        The post is recorded in the channel it was found in (the claimed one), which may no longer
+        be the schedule's channel.
+        """
+        guild, channel = self._claimed_channel(record, run)
         question_id = _question_id_of(message) or "unknown"
         question = self.bot.library.question(question_id)
         existing = await self.bot.db.posts.by_message(message.id)
@@ -519,16 +538,42 @@ class DailyScheduler:
         )
 
     def _daily_channel(self, record: ScheduleRecord) -> tuple[discord.Guild, discord.TextChannel]:
-        guild = self.bot.get_guild(record.guild_id)
+        """The schedule's channel: where new posts go."""
+        return self._text_channel(
+            record.guild_id,
+            record.channel_id,
+            "The daily channel no longer exists (or is not a text channel). "
+            "Use /daily set to choose another.",
+        )
+
+    def _claimed_channel(
+        self, record: ScheduleRecord, run: DailyRun
+    ) -> tuple[discord.Guild, discord.TextChannel]:
+        """The channel ``run`` was claimed for: where an interrupted post of that day would be.
+
+        Claims made before migration 0004 carry no channel and fall back to the schedule's. A
+        claimed channel that is gone is a permanent error, never a reason to look (or post)
+        elsewhere: the day's post may have gone out there.
+        """
+        if run.channel_id is None or run.channel_id == record.channel_id:
+            return self._daily_channel(record)
+        return self._text_channel(
+            record.guild_id,
+            run.channel_id,
+            f"The channel this day's post was started in (<#{run.channel_id}>, the daily channel "
+            "before the last /daily set) no longer exists (or is not a text channel), so I can't "
+            "see whether the post went out there.",
+        )
+
+    def _text_channel(
+        self, guild_id: int, channel_id: int, missing: str
+    ) -> tuple[discord.Guild, discord.TextChannel]:
+        guild = self.bot.get_guild(guild_id)
         if guild is None:
             raise PostingError("I can't see this server right now.", transient=True)
-        channel = guild.get_channel(record.channel_id)
+        channel = guild.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
-            raise PostingError(
-                "The daily channel no longer exists (or is not a text channel). "
-                "Use /daily set to choose another.",
-                transient=False,
-            )
+            raise PostingError(missing, transient=False)
         return guild, channel
 
     async def _record_error(self, guild_id: int, message: str) -> None:

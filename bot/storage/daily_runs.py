@@ -8,6 +8,10 @@ A claim carries the claiming process's random token. Every write that ends or ta
 and returns None when the row did not change: a process whose claim was taken over (a deploy
 overlap, a successor that thought it dead) can then never overwrite the successor's ``posted``
 with its own ``failed``, and learns that it lost.
+
+A claim also records the channel it is about to post in (``channel_id``, migration 0004): after a
+crash the post is searched for THERE, even if ``/daily set`` has moved the schedule since, so a post
+that went out in the old channel is found instead of being sent again in the new one.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ def _run(row: sqlite3.Row) -> DailyRun:
         post_id=row["post_id"],
         reason=row["reason"],
         claim_token=row["claim_token"],
+        channel_id=row["channel_id"],
     )
 
 
@@ -40,20 +45,29 @@ class DailyRunRepository:
         self._sql = sql
 
     async def claim(
-        self, guild_id: int, local_date: date, due_at: datetime, now: datetime, token: str | None = None
+        self,
+        guild_id: int,
+        local_date: date,
+        due_at: datetime,
+        now: datetime,
+        token: str | None = None,
+        *,
+        channel_id: int | None = None,
     ) -> DailyRun | None:
         """Claim the day's post; None when this (guild, date) already has a run of any status.
 
         ``token`` identifies the claiming process so a successor can tell a dead process's claim
         from a live one (None only for callers that predate tokens; those wait for staleness).
+        ``channel_id`` is the channel the post is about to go to: a successor reconciling the claim
+        searches that channel, not whatever the schedule names by then.
         """
-        return await self._insert(guild_id, local_date, "claimed", due_at, now, None, token)
+        return await self._insert(guild_id, local_date, "claimed", due_at, now, None, token, channel_id)
 
     async def mark_skipped(
         self, guild_id: int, local_date: date, reason: str, now: datetime, due_at: datetime | None = None
     ) -> DailyRun | None:
         """Record a deliberate skip under the same unique key; None when the date already has a run."""
-        return await self._insert(guild_id, local_date, "skipped", due_at or now, now, reason, None)
+        return await self._insert(guild_id, local_date, "skipped", due_at or now, now, reason, None, None)
 
     async def mark_posted(
         self, run_id: int, post_id: int, now: datetime, *, token: str | None = None
@@ -139,6 +153,19 @@ class DailyRunRepository:
         )
         return await self._by_id(run.id) if result.rowcount == 1 else None
 
+    async def move_claim(self, run_id: int, channel_id: int, *, token: str) -> DailyRun | None:
+        """Point a claim we hold at another channel; None if it is no longer ``claimed`` under ``token``.
+
+        Used when reconciliation found no post in the claimed channel and is about to post the day
+        in the schedule's current one: the claim must name the channel of the send now under way,
+        or a crash during it would be reconciled against the old channel and post the day twice.
+        """
+        result = await self._sql.write(
+            "UPDATE daily_runs SET channel_id = ? WHERE id = ? AND status = 'claimed' AND claim_token IS ?",
+            (channel_id, run_id, token),
+        )
+        return await self._by_id(run_id) if result.rowcount == 1 else None
+
     async def last_posted(self, guild_id: int) -> DailyRun | None:
         """The newest run that actually posted (``last_run`` may be a skip or failure)."""
         row = await self._sql.fetchone(
@@ -157,11 +184,22 @@ class DailyRunRepository:
         now: datetime,
         reason: str | None,
         token: str | None,
+        channel_id: int | None,
     ) -> DailyRun | None:
         result = await self._sql.write(
-            "INSERT INTO daily_runs (guild_id, local_date, status, due_at, claimed_at, reason, claim_token) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
-            (guild_id, to_db_date(local_date), status, to_db_time(due_at), to_db_time(now), reason, token),
+            "INSERT INTO daily_runs "
+            "(guild_id, local_date, status, due_at, claimed_at, reason, claim_token, channel_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+            (
+                guild_id,
+                to_db_date(local_date),
+                status,
+                to_db_time(due_at),
+                to_db_time(now),
+                reason,
+                token,
+                channel_id,
+            ),
         )
         if result.rowcount != 1 or result.lastrowid is None:
             return None

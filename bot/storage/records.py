@@ -151,6 +151,9 @@ class DailyRun:
     reason: str | None
     #: the claiming scheduler process's random token; None for claims made before migration 0003
     claim_token: str | None = None
+    #: the channel the day was claimed for (reconciliation searches it even if /daily set moved the
+    #: schedule since); None for skips and for claims made before migration 0004
+    channel_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import pytest
 
 from bot.client import InterviewBot
 from bot.cogs.scheduler import RETRY_DELAY, DailyScheduler, PostingError, daily_nonce
-from tests.fakediscord import Channel, Guild, Member
+from tests.fakediscord import Channel, Guild, Member, Message
 from tests.integration.harness import MANAGE_GUILD, BotEnv
 
 MONDAY = date(2026, 3, 2)  # the harness clock starts on Mon 2 Mar 2026 08:00 UTC (London = UTC, NY = UTC-5)
@@ -817,3 +817,127 @@ async def test_crash_between_opening_the_thread_and_its_intro_sends_the_intro_on
         post = await bot.db.posts.by_message(sent.id)
         assert post is not None and post.thread_id == thread.id
         assert len(env.fake.threads) == 1 and len(intros_in(env, thread)) == 1
+
+
+# ---------------------------------------------------------------- review finding M4
+async def crash_after_sending_monday(env: BotEnv, monkeypatch: pytest.MonkeyPatch) -> Message:
+    """Monday's post goes out in ``env.channel`` and the process dies before recording anything."""
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))
+        scheduler = scheduler_of(bot)
+
+        async def die(*_: object, **__: object) -> None:
+            raise Crash  # the message is sent; nothing about it is recorded
+
+        monkeypatch.setattr(scheduler, "_finish_post", die)
+        with pytest.raises(Crash):
+            await scheduler.run_once()
+        monkeypatch.undo()
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "claimed" and run.channel_id == env.channel.id
+    [sent] = question_posts(env, env.channel)
+    assert env.fake.channels.get(sent.id) is None  # died before opening the thread
+    return sent
+
+
+async def move_the_daily_channel(env: BotEnv, *, delete_old: bool = False) -> Channel:
+    """Another process start: an admin moves the daily channel (and maybe deletes the old one)."""
+    env.clock.set(at(9, 0, 30))  # inside the dead claim's grace: this process leaves it alone
+    async with env.running() as bot:
+        moved = env.fake.add_text_channel(env.guild, "daily-moved")
+        await env.fake.flush()
+        await env.fake.wait_until(lambda: bot.get_channel(moved.id), what="new channel")
+        assert "Next post" in await set_daily(env, moved)
+        record = await bot.db.schedules.get(env.guild.id)
+        assert record is not None and record.channel_id == moved.id
+        if delete_old:
+            await env.fake.delete_channel(env.channel.id)
+            await env.fake.wait_until(lambda: bot.get_channel(env.channel.id) is None, what="deleted")
+    return moved
+
+
+async def test_crash_after_send_then_channel_moved_records_the_old_post(
+    env: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """M4: the claim remembers its channel, so the post in the old channel is found, not re-sent."""
+    sent = await crash_after_sending_monday(env, monkeypatch)
+    moved = await move_the_daily_channel(env)
+    env.clock.set(at(9, 2))
+    async with env.running() as bot:
+        scheduler = scheduler_of(bot)
+        await scheduler.run_once()
+        await scheduler.run_once()
+        assert len(daily_sends(env, env.channel)) == 1 and question_posts(env, env.channel) == [sent]
+        assert daily_sends(env, moved) == [] and question_posts(env, moved) == []
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        post = await bot.db.posts.by_message(sent.id)
+        assert run is not None and post is not None
+        assert run.status == "posted" and run.post_id == post.id and run.claim_token == scheduler.token
+        assert post.channel_id == env.channel.id and post.source == "daily"
+        thread = await env.fake.wait_until(lambda: env.fake.channels.get(sent.id), what="thread")
+        assert post.thread_id == thread.id
+        await env.fake.wait_until(lambda: intros_in(env, thread), what="intro")
+        # The next day goes to the new channel and wraps up Monday's thread in the old one.
+        env.clock.set(at(9, 0, 1, day=3))
+        await scheduler.run_once()
+        assert len(question_posts(env, moved)) == 1 and len(daily_sends(env, env.channel)) == 1
+        await env.fake.wait_for_message(thread, is_wrap_up)
+        tuesday = await bot.db.daily_runs.get(env.guild.id, TUESDAY)
+        assert tuesday is not None and tuesday.status == "posted" and tuesday.channel_id == moved.id
+
+
+async def test_crash_after_send_then_old_channel_deleted_fails_without_sending(
+    env: BotEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """M4: the claimed channel is gone, so nobody can tell whether the day went out: fail, say why."""
+    await crash_after_sending_monday(env, monkeypatch)
+    moved = await move_the_daily_channel(env, delete_old=True)
+    env.clock.set(at(9, 2))
+    async with env.running() as bot:
+        await scheduler_of(bot).run_once()
+        await scheduler_of(bot).run_once()
+        assert daily_sends(env, moved) == [] and question_posts(env, moved) == []
+        assert len(daily_sends(env, env.channel)) == 1  # only the original, before the crash
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "failed" and run.post_id is None
+        reason = run.reason or ""
+        assert "no longer exists" in reason and f"<#{env.channel.id}>" in reason
+        assert "double" in reason and "could not check" in reason
+        ix = await daily(env, env.admin, moved, "show")
+        assert "no longer exists" in ix.all_text
+        # The next day posts normally in the new channel.
+        env.clock.set(at(9, 0, 1, day=3))
+        await scheduler_of(bot).run_once()
+        assert len(question_posts(env, moved)) == 1
+
+
+async def test_claim_not_sent_then_channel_moved_searches_old_and_posts_in_new(env: BotEnv) -> None:
+    """M4: nothing went out in the claimed channel: the day is posted once, in the new channel,
+    and the claim is moved there before the send (a crash during it is searched for there)."""
+    async with env.running() as bot:
+        await set_daily(env, env.channel)
+        env.clock.set(at(9, 0, 1))
+        run = await bot.db.daily_runs.claim(
+            env.guild.id, MONDAY, at(9), env.clock(), "dead-proc", channel_id=env.channel.id
+        )
+        assert run is not None
+    moved = await move_the_daily_channel(env)
+    env.clock.set(at(9, 2))
+    async with env.running() as bot:
+        old_reads = len(history_reads(env, env.channel))
+        moves: list[int] = []
+        real_move = bot.db.daily_runs.move_claim
+
+        async def spy(run_id: int, channel_id: int, *, token: str):  # type: ignore[no-untyped-def]
+            moves.append(channel_id)
+            assert daily_sends(env, moved) == []  # moved BEFORE the send
+            return await real_move(run_id, channel_id, token=token)
+
+        bot.db.daily_runs.move_claim = spy  # type: ignore[method-assign]
+        await scheduler_of(bot).run_once()
+        assert len(history_reads(env, env.channel)) > old_reads  # the claimed channel was searched
+        assert moves == [moved.id]
+        assert question_posts(env, env.channel) == [] and len(question_posts(env, moved)) == 1
+        run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+        assert run is not None and run.status == "posted" and run.channel_id == moved.id
