@@ -31,6 +31,12 @@ def scheduler_of(bot: InterviewBot) -> DailyScheduler:
     return scheduler
 
 
+async def manual_passes_only(bot: InterviewBot) -> None:
+    """Stop the background loop: a test that simulates the process dying drives every pass itself,
+    so the loop (woken by /daily set) cannot run the patched crash path a second time."""
+    await scheduler_of(bot).stop()
+
+
 async def daily(env: BotEnv, member: Member, where: Channel, sub: str, /, **options: object):  # type: ignore[no-untyped-def]
     ix = await env.fake.invoke_command(member, where, f"daily {sub}", options or None)
     await ix.settled()
@@ -209,6 +215,7 @@ def daily_sends(env: BotEnv, channel: Channel) -> list:  # type: ignore[type-arg
 
 async def test_crash_after_claim_before_send_is_posted_once_on_restart(env: BotEnv) -> None:
     async with env.running() as bot:
+        await manual_passes_only(bot)
         await set_daily(env, env.channel)
         # What a crash right after the claim leaves behind: a "claimed" row (the dead process's
         # token) and no message.
@@ -236,6 +243,7 @@ async def test_crash_after_send_before_recording_records_the_existing_post(
     env: BotEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with env.running() as bot:
+        await manual_passes_only(bot)
         await set_daily(env, env.channel)
         env.clock.set(at(9, 0, 1))
 
@@ -272,6 +280,7 @@ async def test_crash_after_thread_before_marking_posted_sends_nothing_more(
     env: BotEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with env.running() as bot:
+        await manual_passes_only(bot)
         await set_daily(env, env.channel)
         env.clock.set(at(9, 0, 1))
 
@@ -566,7 +575,8 @@ TUESDAY = date(2026, 3, 3)
 
 
 async def post_monday(env: BotEnv, bot: InterviewBot) -> Channel:
-    """Monday's post goes out normally; returns its (introduced) thread."""
+    """Monday's post goes out normally (manual passes only); returns its (introduced) thread."""
+    await manual_passes_only(bot)
     await set_daily(env, env.channel)
     env.clock.set(at(9, 0, 1))
     await scheduler_of(bot).run_once()
@@ -797,6 +807,7 @@ async def test_crash_between_opening_the_thread_and_its_intro_sends_the_intro_on
     from bot.cogs import render
 
     async with env.running() as bot:
+        await manual_passes_only(bot)
         await set_daily(env, env.channel)
         env.clock.set(at(9, 0, 1))
 
@@ -823,6 +834,7 @@ async def test_crash_between_opening_the_thread_and_its_intro_sends_the_intro_on
 async def crash_after_sending_monday(env: BotEnv, monkeypatch: pytest.MonkeyPatch) -> Message:
     """Monday's post goes out in ``env.channel`` and the process dies before recording anything."""
     async with env.running() as bot:
+        await manual_passes_only(bot)
         await set_daily(env, env.channel)
         env.clock.set(at(9, 0, 1))
         scheduler = scheduler_of(bot)
