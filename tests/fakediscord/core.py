@@ -229,10 +229,12 @@ class FakeCore:
         self.notify()
         return msg
 
-    async def create_bot_message(
-        self, channel: Channel, body: Json, files: list[tuple[str, bytes, str]]
+    def _bot_message(
+        self, channel: Channel, body: Json, files: list[tuple[str, bytes, str]], **fields: Any
     ) -> Message:
-        msg = Message(
+        """A message by the bot from a create body (content, embeds, components, files, flags)."""
+        fields.setdefault("flags", int(body.get("flags") or 0))
+        return Message(
             new_snowflake(),
             channel.id,
             channel.guild_id,
@@ -241,6 +243,16 @@ class FakeCore:
             embeds=list(body.get("embeds") or []),
             components=list(body.get("components") or []),
             attachments=self._attachments(files),
+            **fields,
+        )
+
+    async def create_bot_message(
+        self, channel: Channel, body: Json, files: list[tuple[str, bytes, str]]
+    ) -> Message:
+        msg = self._bot_message(
+            channel,
+            body,
+            files,
             flags=int(body.get("flags") or 0) & ~64,
             type=19 if body.get("message_reference") else 0,
         )
@@ -389,16 +401,10 @@ class FakeCore:
     ) -> Message:
         channel = self.channels[rec.channel_id]
         user = self.users[rec.user_id]
-        return Message(
-            new_snowflake(),
-            channel.id,
-            channel.guild_id,
-            self.bot_user,
-            content=body.get("content") or "",
-            embeds=list(body.get("embeds") or []),
-            components=list(body.get("components") or []),
-            attachments=self._attachments(files),
-            flags=int(body.get("flags") or 0),
+        return self._bot_message(
+            channel,
+            body,
+            files,
             type=20 if rec.type == 2 else 0,
             webhook_id=self.application_id,
             application_id=self.application_id,

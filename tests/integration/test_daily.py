@@ -37,6 +37,24 @@ async def manual_passes_only(bot: InterviewBot) -> None:
     await scheduler_of(bot).stop()
 
 
+async def crash_monday_pass(
+    env: BotEnv, bot: InterviewBot, monkeypatch: pytest.MonkeyPatch, target: object, name: str
+) -> None:
+    """Set up the daily post and run Monday's pass with ``target.name`` replaced by the process
+    dying there (a Crash); the patch is undone afterwards, ready for the restart."""
+    await manual_passes_only(bot)
+    await set_daily(env, env.channel)
+    env.clock.set(at(9, 0, 1))
+
+    def die(*_: object, **__: object) -> None:
+        raise Crash
+
+    monkeypatch.setattr(target, name, die)
+    with pytest.raises(Crash):
+        await scheduler_of(bot).run_once()
+    monkeypatch.undo()
+
+
 async def daily(env: BotEnv, member: Member, where: Channel, sub: str, /, **options: object):  # type: ignore[no-untyped-def]
     ix = await env.fake.invoke_command(member, where, f"daily {sub}", options or None)
     await ix.settled()
@@ -243,17 +261,8 @@ async def test_crash_after_send_before_recording_records_the_existing_post(
     env: BotEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with env.running() as bot:
-        await manual_passes_only(bot)
-        await set_daily(env, env.channel)
-        env.clock.set(at(9, 0, 1))
-
-        async def die(**_: object) -> None:
-            raise Crash  # the message is out; the process dies before the post row is written
-
-        monkeypatch.setattr(bot.db.posts, "create", die)
-        with pytest.raises(Crash):
-            await scheduler_of(bot).run_once()
-        monkeypatch.undo()
+        # the message is out; the process dies before the post row is written
+        await crash_monday_pass(env, bot, monkeypatch, bot.db.posts, "create")
     [sent] = question_posts(env, env.channel)
     assert sent.id not in env.fake.channels  # no thread yet either
     env.clock.set(at(9, 3))
@@ -280,17 +289,7 @@ async def test_crash_after_thread_before_marking_posted_sends_nothing_more(
     env: BotEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with env.running() as bot:
-        await manual_passes_only(bot)
-        await set_daily(env, env.channel)
-        env.clock.set(at(9, 0, 1))
-
-        async def die(*_: object, **__: object) -> None:
-            raise Crash
-
-        monkeypatch.setattr(bot.db.daily_runs, "mark_posted", die)
-        with pytest.raises(Crash):
-            await scheduler_of(bot).run_once()
-        monkeypatch.undo()
+        await crash_monday_pass(env, bot, monkeypatch, bot.db.daily_runs, "mark_posted")
         first = await bot.db.posts.by_message(question_posts(env, env.channel)[0].id)
         assert first is not None and first.thread_id is not None
     threads_before = len(env.fake.threads)
@@ -807,17 +806,8 @@ async def test_crash_between_opening_the_thread_and_its_intro_sends_the_intro_on
     from bot.cogs import render
 
     async with env.running() as bot:
-        await manual_passes_only(bot)
-        await set_daily(env, env.channel)
-        env.clock.set(at(9, 0, 1))
-
-        def die(_question: object) -> str:
-            raise Crash  # the thread exists; the process dies before introducing it
-
-        monkeypatch.setattr(render, "thread_intro", die)
-        with pytest.raises(Crash):
-            await scheduler_of(bot).run_once()
-        monkeypatch.undo()
+        # the thread exists; the process dies before introducing it
+        await crash_monday_pass(env, bot, monkeypatch, render, "thread_intro")
     [sent] = question_posts(env, env.channel)
     thread = env.fake.channels[sent.id]
     assert intros_in(env, thread) == []
@@ -834,18 +824,8 @@ async def test_crash_between_opening_the_thread_and_its_intro_sends_the_intro_on
 async def crash_after_sending_monday(env: BotEnv, monkeypatch: pytest.MonkeyPatch) -> Message:
     """Monday's post goes out in ``env.channel`` and the process dies before recording anything."""
     async with env.running() as bot:
-        await manual_passes_only(bot)
-        await set_daily(env, env.channel)
-        env.clock.set(at(9, 0, 1))
-        scheduler = scheduler_of(bot)
-
-        async def die(*_: object, **__: object) -> None:
-            raise Crash  # the message is sent; nothing about it is recorded
-
-        monkeypatch.setattr(scheduler, "_finish_post", die)
-        with pytest.raises(Crash):
-            await scheduler.run_once()
-        monkeypatch.undo()
+        # the message is sent; nothing about it is recorded
+        await crash_monday_pass(env, bot, monkeypatch, scheduler_of(bot), "_finish_post")
         run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
         assert run is not None and run.status == "claimed" and run.channel_id == env.channel.id
     [sent] = question_posts(env, env.channel)
