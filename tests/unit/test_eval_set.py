@@ -201,6 +201,10 @@ BEHAVIOURAL_ONLY_FILES = {
     "answers_x.yaml",
     "answers_y.yaml",
     "answers_z.yaml",
+    "answers_aa.yaml",
+    "answers_ab.yaml",
+    "answers_ac.yaml",
+    "answers_ad.yaml",
 }
 
 
@@ -661,6 +665,11 @@ SINGLE_SPLIT_FILES = {
     "answers_x.yaml": "test",
     "answers_y.yaml": "test",
     "answers_z.yaml": "test",
+    "answers_aa.yaml": "tune",
+    "answers_ab.yaml": "tune",
+    "answers_ac.yaml": "tune",
+    "answers_ad.yaml": "test",
+    "answers_ae.yaml": "test",
 }
 
 
