@@ -7,8 +7,9 @@ Prints do-pointer accuracy and F1 (covered class), red-flag precision/recall (qu
 STAR part accuracy and recall on missing parts, quantified-result accuracy, mean score per band and
 median/p99 analysis time, for the union of the sets; `--file` adds the same figures per file.
 
-`--no-model` leaves out the pack's learned flag reader (`<pack>.flags.json`): the authored patterns
-alone. The learned reader is trained on the tune split only, so its tune figures are fitted ones.
+`--no-model` leaves out the pack's learned readers (`<pack>.flags.json`, `<pack>.star.json`): the
+authored patterns and STAR rules alone. The learned readers are trained on the tune split only, so
+their tune figures are fitted ones.
 
 `--errors` lists individual disagreements and is refused unless `--split tune`: the test split may
 be measured (totals) but never read answer by answer, or it stops being a held-out measurement.
@@ -80,6 +81,7 @@ class Results:
     question_flags: Counts = field(default_factory=Counts)
     global_flags: Counts = field(default_factory=Counts)
     star: Counts = field(default_factory=Counts)
+    star_parts: dict[str, Counts] = field(default_factory=lambda: {part: Counts() for part in STAR_PARTS})
     quantified: Counts = field(default_factory=Counts)
     scores: dict[str, list[int]] = field(default_factory=dict)
     times: list[float] = field(default_factory=list)
@@ -94,7 +96,7 @@ def evaluate(items: list[dict[str, Any]], content: Path, use_model: bool = True)
         pack = library.pack_of(item["question"])
         assert question is not None and pack is not None, item["id"]
         if not use_model:
-            pack = replace(pack, flag_model=None)  # the authored patterns alone
+            pack = replace(pack, flag_model=None, star_model=None)  # the authored rules alone
         start = time.perf_counter()
         report = coach(question, pack, item["answer"])
         res.times.append(time.perf_counter() - start)
@@ -127,6 +129,7 @@ def evaluate(items: list[dict[str, Any]], content: Path, use_model: bool = True)
             for part in STAR_PARTS:
                 predicted = bool(getattr(report.star, part))
                 res.star.add(predicted, bool(star[part]))
+                res.star_parts[part].add(predicted, bool(star[part]))
                 if predicted != bool(star[part]):
                     res.errors.append(f"{item['id']}: star.{part} predicted {predicted}")
             res.quantified.add(report.star.quantified_result, bool(star["quantified_result"]))
@@ -149,6 +152,11 @@ def render(res: Results, split: str, n: int, label: str = "") -> str:
         f"STAR parts         accuracy {res.star.accuracy():.3f}"
         f"  recall(missing) {res.star.negative_recall():.3f}"
         f"  (n={res.star.total}, missing={res.star.tn + res.star.fp})",
+        "  per part         "
+        + "  ".join(
+            f"{part[0].upper()} {c.accuracy():.3f} ({c.tn}/{c.tn + c.fp} missing found, {c.fn} false)"
+            for part, c in res.star_parts.items()
+        ),
         f"quantified result  accuracy {res.quantified.accuracy():.3f}  (n={res.quantified.total})",
         "mean score         "
         + "  ".join(
@@ -215,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-model",
         action="store_true",
-        help="the authored patterns alone (leave out the learned flag reader)",
+        help="the authored rules alone (leave out the learned flag and STAR readers)",
     )
     args = parser.parse_args(argv)
     if args.errors and args.split != "tune":

@@ -1,4 +1,4 @@
-"""`python -m bot content train`: fit a pack's learned flag reader from labelled answers.
+"""`python -m bot content train`: fit a pack's learned readers (flags, STAR) from labelled answers.
 
 The labelled answers are the evaluation files (tests/eval/*.yaml, format in tests/eval/README.md),
 so this is a developer's tool run from a checkout (the Docker image carries the model, not the data);
@@ -14,8 +14,11 @@ from typing import Any, TextIO
 
 import yaml
 
-from bot.domain.flag_model import PRUNE_BELOW, Example, answer_grams, train
-from bot.domain.packs import PackError, flag_model_path, load_pack
+from bot.domain.coaching_star import analyse_star
+from bot.domain.flag_model import PRUNE_BELOW, Example, FlagModel, answer_grams, train
+from bot.domain.model import Pack
+from bot.domain.packs import PackError, flag_model_path, load_pack, star_model_path
+from bot.domain.star_model import STAR_PARTS, star_example, train_star
 from bot.domain.text import sentences
 
 TRAINING_SPLIT = "tune"
@@ -47,8 +50,42 @@ def training_examples(entries: list[dict[str, Any]], question_ids: set[str]) -> 
     ]
 
 
+def star_examples(entries: list[dict[str, Any]], behavioural_ids: set[str]) -> list[Example]:
+    """The tuning answers to this pack's behavioural questions, as story cues and their STAR labels."""
+    examples = []
+    for entry in entries:
+        star = entry.get("star")
+        if (
+            entry.get("split") != TRAINING_SPLIT
+            or entry.get("question") not in behavioural_ids
+            or not isinstance(star, dict)
+            or not isinstance(entry.get("answer"), str)
+        ):
+            continue
+        sents = sentences(str(entry["answer"]))
+        if sents:
+            examples.append(star_example(sents, analyse_star(sents), [p for p in STAR_PARTS if star.get(p)]))
+    return examples
+
+
+def _trained_models(
+    pack: Pack, pack_file: Path, entries: list[dict[str, Any]]
+) -> list[tuple[Path, FlagModel, int]]:
+    """(file, model, examples) for each learned reader the labelled answers can train."""
+    models = []
+    flags = training_examples(entries, {q.id for q in pack.questions})
+    if flags:
+        model = train(flags, [flag.id for flag in pack.red_flags], pack_id=pack.id)
+        models.append((flag_model_path(pack_file), model, len(flags)))
+    stories = star_examples(entries, {q.id for q in pack.questions if q.is_behavioural})
+    if stories:
+        models.append((star_model_path(pack_file), train_star(stories, pack_id=pack.id), len(stories)))
+    return models
+
+
 def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) -> int:
-    """Write (or with `check`, compare) `<pack>.flags.json`; exit 0, or 1 on a problem or a mismatch."""
+    """Write (or with `check`, compare) `<pack>.flags.json` and `<pack>.star.json`; exit 0, or 1 on a
+    problem or a mismatch."""
     pack_file = Path(pack_path)
     try:
         pack = load_pack(pack_file)
@@ -65,23 +102,23 @@ def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) 
     except (ValueError, yaml.YAMLError) as error:
         print(f"{error}", file=out)
         return 1
-    examples = training_examples(entries, {q.id for q in pack.questions})
-    if not examples:
+    models = _trained_models(pack, pack_file, entries)
+    if not models:
         print(f"{source}: no '{TRAINING_SPLIT}' answers for the questions of {pack_file}", file=out)
         return 1
-    model = train(examples, [flag.id for flag in pack.red_flags], pack_id=pack.id)
-    target = flag_model_path(pack_file)
-    text = model.to_json()
-    if check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"{target}: out of date; run `python -m bot content train` and commit it", file=out)
-            return 1
-        print(f"{target}: up to date ({len(examples)} training answers)", file=out)
-        return 0
-    target.write_text(text, encoding="utf-8")
-    weights = sum(abs(w) >= PRUNE_BELOW for m in model.flags.values() for w in m.weights.values())
-    print(
-        f"{target}: trained on {len(examples)} answers, {len(model.flags)} flags, {weights} weights", file=out
-    )
-    return 0
+    outdated = 0
+    for target, model, examples in models:
+        text = model.to_json()
+        if check:
+            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            if current != text:
+                print(f"{target}: out of date; run `python -m bot content train` and commit it", file=out)
+                outdated += 1
+            else:
+                print(f"{target}: up to date ({examples} training answers)", file=out)
+            continue
+        target.write_text(text, encoding="utf-8")
+        weights = sum(abs(w) >= PRUNE_BELOW for m in model.flags.values() for w in m.weights.values())
+        outputs = len(model.flags)
+        print(f"{target}: trained on {examples} answers, {outputs} outputs, {weights} weights", file=out)
+    return 1 if outdated else 0

@@ -25,6 +25,7 @@ from bot.domain.coaching_star import StarEvidence, analyse_star, hypothetical, t
 from bot.domain.coaching_types import CoachingReport, FlagResult, PointerResult, StarResult
 from bot.domain.flag_model import answer_grams
 from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
+from bot.domain.star_model import read_story
 from bot.domain.text import BOUNDARY, Sentence, sentences
 
 POINTER_WEIGHT = 70
@@ -60,6 +61,13 @@ def _measured_result(pointer: Pointer, story: StarEvidence) -> PointerResult:
         evidence=evidence,
         advice=pointer.advice or pointer.text,
     )
+
+
+def _needs_parts(pointer: Pointer, story: StarEvidence, found: PointerResult) -> PointerResult:
+    """A STAR-shaped pointer is not covered by a story that lacks the parts it is about."""
+    if not found.covered or all(getattr(story.result, part) for part in pointer.star_parts):
+        return found
+    return replace(found, covered=False, evidence=None)
 
 
 def _told_step(hit: Hit) -> bool:
@@ -241,8 +249,12 @@ def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
     # A behavioural answer is about what happened: "I would update stakeholders" covers nothing.
     told = [s for s in sents if not hypothetical(s)] if question.is_behavioural else sents
     story = analyse_star(sents) if question.is_behavioural else None
+    if story is not None and pack.star_model is not None:
+        story = read_story(pack.star_model, sents, story)
     pointers = tuple(
-        _measured_result(p, story) if p.measured_result and story is not None else _pointer_result(p, told)
+        _needs_parts(p, story, _measured_result(p, story) if p.measured_result else _pointer_result(p, told))
+        if story is not None
+        else _pointer_result(p, told)
         for p in question.pointers
     )
     flags = tuple(

@@ -460,7 +460,7 @@ PAST_STATE = (
 )  # fmt: skip
 
 
-def _tells_episode(sents: list[Sentence]) -> bool:
+def tells_episode(sents: list[Sentence]) -> bool:
     """Does the answer tell a specific past episode at all (a step taken or a past state)?
 
     A situation is the context of *an* episode; an answer made only of present-tense claims
@@ -512,7 +512,7 @@ def _consequence_clauses(s: Sentence) -> list[Sentence]:
     return parts
 
 
-def _closing_lesson(sents: list[Sentence]) -> int | None:
+def closing_lesson(sents: list[Sentence]) -> int | None:
     """Where the story closes on a lesson: a lesson in its last two sentences, not followed by how it
     ended ("Looking back I'd have measured first. In the end they went with GitLab" closes on the end)."""
     n = len(sents)
@@ -543,7 +543,7 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
     quotes: dict[str, str] = {}
     n = len(sents)
     acted: set[int] = set()
-    episode = _tells_episode(sents)
+    episode = tells_episode(sents)
     for s in sents:
         hypo = hypothetical(s)
         early = s.index <= max(1, n // 2)
@@ -577,7 +577,7 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
     first_step = min(acted, default=0)
     # A story that closes on a lesson ("the big lesson for me was...") has told its outcome, if at all,
     # in a sentence of its own before the lesson: not inside a step, nor in the reflection after it.
-    lesson_at = _closing_lesson(sents)
+    lesson_at = closing_lesson(sents)
     task_quote = quotes.get("task")
     # Results come after the story has started: skip the opening third of longer answers, and
     # anything told before the first step taken (that is the situation, whatever its verbs).

@@ -42,6 +42,9 @@ class TrainingSettings:
     threshold: float = 0.5
 
 
+NGRAM_KIND = "logistic regression over word 1-3-grams (bot/domain/flag_model.py)"
+
+
 class ModelFileError(ValueError):
     """A model file that cannot be read, with the line it goes wrong on (1 when not known)."""
 
@@ -64,6 +67,8 @@ class FlagModel:
     settings: TrainingSettings = field(default_factory=TrainingSettings)
     trained_on: int = 0  # answers
     pack_id: str = ""  # the pack it was trained for (checked on load)
+    # What the inputs are: the same linear model also reads a story's STAR cues (star_model.py).
+    kind: str = NGRAM_KIND
 
     def probability(self, flag_id: str, grams: set[str]) -> float:
         model = self.flags.get(flag_id)
@@ -107,7 +112,7 @@ class FlagModel:
         }
         document = {
             "format": FORMAT,
-            "kind": "logistic regression over word 1-3-grams (bot/domain/flag_model.py)",
+            "kind": self.kind,
             "trained_on": self.trained_on,
             "pack": self.pack_id,
             "settings": settings,
@@ -150,6 +155,7 @@ class FlagModel:
             settings=settings,
             trained_on=int(document.get("trained_on", 0)),
             pack_id=str(document.get("pack", "")),
+            kind=str(document.get("kind", NGRAM_KIND)),
         )
 
 
@@ -183,6 +189,7 @@ def train(
     flag_ids: Sequence[str],
     settings: TrainingSettings | None = None,
     pack_id: str = "",
+    kind: str = NGRAM_KIND,
 ) -> FlagModel:
     """Fit one L2-regularised logistic regression per flag by seeded stochastic gradient descent."""
     settings = settings or TrainingSettings()
@@ -207,7 +214,7 @@ def train(
                     w = weights.get(g, 0.0)
                     weights[g] = w - settings.learning_rate * (gradient + settings.l2 * w)
         flags[flag_id] = FlagWeights(bias=bias, weights=weights)
-    return FlagModel(flags=flags, settings=settings, trained_on=len(examples), pack_id=pack_id)
+    return FlagModel(flags=flags, settings=settings, trained_on=len(examples), pack_id=pack_id, kind=kind)
 
 
 def _sigmoid(z: float) -> float:

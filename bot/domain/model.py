@@ -54,6 +54,10 @@ class Pointer:
     # Behavioural questions only: covered exactly when the story measures its outcome (the STAR
     # quantified result), for pointers like "quantify the before/after" whose labels follow it.
     measured_result: bool = False
+    # Behavioural questions only: the STAR parts the story must have before this pointer counts
+    # ("STAR Action should explain why...": no step taken, nothing to explain; a full STAR recipe
+    # needs all four). The signals still decide within a story that has them.
+    star_parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,9 @@ class Pack:
     # An optional learned second reader for the pack-wide red flags (`<pack>.flags.json` beside the
     # pack file; bot/domain/flag_model.py): it can only add a flag the authored patterns missed.
     flag_model: FlagModel | None = None
+    # An optional learned reader for STAR (`<pack>.star.json`; bot/domain/star_model.py): it weighs
+    # the STAR rules' cues into the verdict on each part of a behavioural story.
+    star_model: FlagModel | None = None
 
     def question(self, question_id: str) -> Question | None:
         for question in self.questions:

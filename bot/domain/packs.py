@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.domain.flag_model import FlagModel, ModelFileError
 from bot.domain.model import Pack, Pointer, Question, RedFlag, RubricDimension, Signals
+from bot.domain.star_model import STAR_PARTS
 from bot.domain.text import phrase_problem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -31,7 +32,7 @@ PACK_KEYS = {
 PACK_REQUIRED = PACK_KEYS - {"rubric", "lexicon"}
 QUESTION_KEYS = {"id", "kind", "category", "text", "why", "pointers", "avoid"}
 QUESTION_REQUIRED = {"id", "kind", "category", "text", "why"}
-POINTER_KEYS = {"text", "advice", "signals", "measured_result"}
+POINTER_KEYS = {"text", "advice", "signals", "measured_result", "star_parts"}
 AVOID_KEYS = {"text", "signals"}
 FLAG_KEYS = {"id", "text", "signals"}
 RUBRIC_KEYS = {"id", "name", "description"}
@@ -323,9 +324,30 @@ def _pointers(ck: _Checker, node: Node, where: str, required: bool, behavioural:
                 ck.problem(node_value, f"{where}: 'measured_result' must be true or false")
             elif measured and not behavioural:
                 ck.problem(node_value, f"{where}: 'measured_result' needs a Behavioural question (STAR)")
+        parts = _star_parts(ck, fields["star_parts"][1], where, behavioural) if "star_parts" in fields else ()
         if text is not None:
-            out.append(Pointer(text=text, advice=advice, signals=signals, measured_result=measured))
+            out.append(
+                Pointer(text=text, advice=advice, signals=signals, measured_result=measured, star_parts=parts)
+            )
     return tuple(out)
+
+
+def _star_parts(ck: _Checker, node: Node, where: str, behavioural: bool) -> tuple[str, ...]:
+    """`star_parts: [action]`: the STAR parts a story needs before this pointer can be covered."""
+    items = node.value if isinstance(node, SequenceNode) else []
+    names = [item.value for item in items if isinstance(item, ScalarNode)]
+    if not isinstance(node, SequenceNode) or not names or len(names) != len(items):
+        ck.problem(node, f"{where}: 'star_parts' must be a non-empty list of {', '.join(STAR_PARTS)}")
+        return ()
+    unknown = [name for name in names if name not in STAR_PARTS]
+    if unknown:
+        known = ", ".join(STAR_PARTS)
+        ck.problem(node, f"{where}: 'star_parts' has unknown part(s) {', '.join(unknown)}; use {known}")
+        return ()
+    if not behavioural:
+        ck.problem(node, f"{where}: 'star_parts' needs a Behavioural question (STAR)")
+        return ()
+    return tuple(dict.fromkeys(names))
 
 
 def _avoid(ck: _Checker, node: Node, where: str, question_id: str) -> tuple[RedFlag, ...]:
@@ -492,20 +514,20 @@ def load_pack(path: str | Path) -> Pack:
         source = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise PackError([f"{name}:1: cannot read file: {exc.strerror or exc}"]) from exc
-    model_file = flag_model_path(file)
-    try:
-        model_text = model_file.read_text(encoding="utf-8") if model_file.exists() else ""
-    except OSError as exc:
-        raise PackError([f"{_display(model_file)}:1: cannot read file: {exc.strerror or exc}"]) from exc
-    cached = _LOADED.get((name, source + "\0" + model_text))
+    model_file, star_file = flag_model_path(file), star_model_path(file)
+    model_text, star_text = _read_model(model_file), _read_model(star_file)
+    key = (name, "\0".join((source, model_text, star_text)))
+    cached = _LOADED.get(key)
     if cached is not None:
         return cached
     pack = _parse_pack(name, source)
     if model_text:
         pack = replace(pack, flag_model=_flag_model(_display(model_file), model_text, pack))
+    if star_text:
+        pack = replace(pack, star_model=_star_model(_display(star_file), star_text, pack))
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.pop(next(iter(_LOADED)))
-    _LOADED[(name, source + "\0" + model_text)] = pack
+    _LOADED[key] = pack
     return pack
 
 
@@ -514,14 +536,41 @@ def flag_model_path(pack_file: Path) -> Path:
     return pack_file.with_name(pack_file.stem + ".flags.json")
 
 
-def _flag_model(name: str, text: str, pack: Pack) -> FlagModel:
-    """Parse the learned flag model and check it was trained for this pack and its red flags."""
+def star_model_path(pack_file: Path) -> Path:
+    """Where a pack's learned STAR reader lives: `<pack>.star.json` beside `<pack>.yaml`."""
+    return pack_file.with_name(pack_file.stem + ".star.json")
+
+
+def _read_model(model_file: Path) -> str:
+    """A model file's text, or "" when the pack has none."""
+    try:
+        return model_file.read_text(encoding="utf-8") if model_file.exists() else ""
+    except OSError as exc:
+        raise PackError([f"{_display(model_file)}:1: cannot read file: {exc.strerror or exc}"]) from exc
+
+
+def _star_model(name: str, text: str, pack: Pack) -> FlagModel:
+    """Parse the learned STAR reader and check it was trained for this pack and reads STAR parts."""
+    model = _linear_model(name, text, pack)
+    unknown = sorted(set(model.flags) - set(STAR_PARTS))
+    if unknown:
+        raise PackError([f"{name}:1: model for unknown STAR part(s) {', '.join(unknown)}"])
+    return model
+
+
+def _linear_model(name: str, text: str, pack: Pack) -> FlagModel:
     try:
         model = FlagModel.from_json(text)
     except ModelFileError as exc:
         raise PackError([f"{name}:{exc.line}: {exc}"]) from exc
     if model.pack_id and model.pack_id != pack.id:
         raise PackError([f"{name}:1: trained for pack {model.pack_id!r}, not {pack.id!r}"])
+    return model
+
+
+def _flag_model(name: str, text: str, pack: Pack) -> FlagModel:
+    """Parse the learned flag model and check it was trained for this pack and its red flags."""
+    model = _linear_model(name, text, pack)
     known = {flag.id for flag in pack.red_flags}
     unknown = sorted(set(model.flags) - known)
     if unknown:

@@ -1123,3 +1123,32 @@ def test_round7_vetoes_keep_healthy_lookalikes_clear(question_id: str, flag: str
 )
 def test_round7_structures_catch_indirect_flags(question_id: str, flag: str, answer: str) -> None:
     assert flag in flags(question_id, answer)
+
+
+def test_a_star_shaped_pointer_needs_the_parts_it_is_about() -> None:
+    """ "STAR Result should describe the engineer's growth": a story with no outcome has none to show."""
+    growth = Pointer(
+        text="Show how they grew.",
+        star_parts=("result",),
+        signals=Signals(concepts=(("on her own", "by herself"),)),
+    )
+    question = Question(
+        id="m", kind="primary", category="Behavioural", text="M?", why="w", pointers=(growth,)
+    )
+    pack = pack_with(question)
+    grew = (
+        "Last year a junior joined our platform team. I was her mentor. I paired with her on the deploy "
+        "pipeline for a month. Since then she has run the releases on her own."
+    )
+    report = coach(question, pack, grew)
+    assert report.star is not None and report.star.result
+    assert report.pointers[0].covered
+    assert report.pointers[0].evidence == "Since then she has run the releases on her own."
+    # Without the outcome, the growth words are only the lesson ("...learn to run releases on her own").
+    hoped = grew.replace(
+        "Since then she has run the releases on her own.",
+        "The big lesson for me was how fast people learn to run releases on her own.",
+    )
+    report = coach(question, pack, hoped)
+    assert report.star is not None and not report.star.result
+    assert not report.pointers[0].covered and report.pointers[0].evidence is None

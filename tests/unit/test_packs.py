@@ -396,3 +396,26 @@ def test_measured_result_is_read_and_only_allowed_on_behavioural_questions(tmp_p
     assert any(
         "'measured_result' must be true or false" in p for p in problems_of(write(tmp_path, wrong, "w.yaml"))
     )
+
+
+def test_star_parts_are_read_checked_and_only_allowed_on_behavioural_questions(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "  - text: Name your role.\n",
+        "  - text: Explain why you chose it.\n    star_parts: [action, result]\n  - text: Name your role.\n",
+    )
+    question = load_pack(write(tmp_path, text)).question("incident-story")
+    assert question is not None and [p.star_parts for p in question.pointers] == [("action", "result"), ()]
+    technical = text.replace("  category: Behavioural\n", "  category: Technical\n", 1)
+    assert any(
+        "'star_parts' needs a Behavioural question" in p
+        for p in problems_of(write(tmp_path, technical, "t.yaml"))
+    )
+    unknown = text.replace("star_parts: [action, result]", "star_parts: [action, outcome]")
+    assert any(
+        "'star_parts' has unknown part(s) outcome; use situation, task, action, result" in p
+        for p in problems_of(write(tmp_path, unknown, "u.yaml"))
+    )
+    scalar = text.replace("star_parts: [action, result]", "star_parts: action")
+    assert any(
+        "'star_parts' must be a non-empty list" in p for p in problems_of(write(tmp_path, scalar, "s.yaml"))
+    )
