@@ -111,18 +111,18 @@ def test_a_star_reader_beside_a_pack_is_loaded_and_checked(tmp_path: Path) -> No
     star_file.write_text(_toy_reader().to_json(), encoding="utf-8")
     assert load_pack(pack_file).star_model is not None
     stranger = replace(_toy_reader(), flags={**_toy_reader().flags, "tone": _toy_reader().flags["result"]})
-    star_file.write_text(stranger.to_json(), encoding="utf-8")
-    with pytest.raises(PackError) as error:
-        load_pack(pack_file)
-    assert any("pack.star.json:1: model for unknown STAR part(s) tone" in p for p in error.value.problems)
-    star_file.write_text(replace(_toy_reader(), pack_id="another-pack").to_json(), encoding="utf-8")
-    with pytest.raises(PackError) as error:
-        load_pack(pack_file)
-    assert any("pack.star.json:1: trained for pack 'another-pack'" in p for p in error.value.problems)
-    star_file.write_text("{\n oops", encoding="utf-8")
-    with pytest.raises(PackError) as error:
-        load_pack(pack_file)
-    assert any("pack.star.json:2: not JSON" in p for p in error.value.problems)
+    broken = {
+        stranger.to_json(): "pack.star.json:1: model for unknown STAR part(s) tone",
+        replace(
+            _toy_reader(), pack_id="another-pack"
+        ).to_json(): "pack.star.json:1: trained for pack 'another-pack'",
+        "{\n oops": "pack.star.json:2: not JSON",
+    }
+    for text, problem in broken.items():
+        star_file.write_text(text, encoding="utf-8")
+        with pytest.raises(PackError) as error:
+            load_pack(pack_file)
+        assert any(problem in p for p in error.value.problems), error.value.problems
 
 
 def test_train_writes_the_star_reader_from_labelled_tuning_stories_only(tmp_path: Path) -> None:
