@@ -22,7 +22,7 @@ from discord.ext import commands
 
 from bot.cogs import render
 from bot.cogs.choices import category_choices, resolve_category
-from bot.cogs.errors import handle_interaction_error
+from bot.cogs.errors import THREAD_ARCHIVED, handle_interaction_error
 from bot.cogs.questions import PRIVATE_PERMISSIONS, THREAD_ARCHIVE_MINUTES, missing_permissions
 from bot.domain.errors import UserFacingError
 from bot.domain.model import Question
@@ -44,6 +44,9 @@ MAX_QUESTIONS = 10
 MAX_MINUTES = 30
 ABANDONED_AFTER = timedelta(hours=24)
 OVER_TIME = "\N{ALARM CLOCK}"
+#: Discord codes that mean "this thread cannot take the bot's posts any more" (not worth retrying):
+#: unknown channel, missing access, missing permissions, thread archived (locked by a moderator)
+THREAD_UNUSABLE_CODES = frozenset({10003, 50001, 50013, THREAD_ARCHIVED})
 
 
 def mock_thread_name(display_name: str) -> str:
@@ -133,6 +136,18 @@ class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mock
                 raise UserFacingError("This mock interview is already over.")
             if session.member_id != interaction.user.id:
                 raise UserFacingError("Only the member taking this mock interview can stop it.")
+            if locked_for_bot(interaction.channel, interaction.app_permissions):
+                # A moderator locked the thread: nothing can be posted in it, so the stop (and the
+                # scorecard the Results button would show) comes back privately instead.
+                await end_unreachable(bot, session)
+                embed = await scorecard_embed(bot, session)
+                await interaction.response.send_message(
+                    f"{unreachable_note(session, 'was locked by a moderator')} Here is your scorecard "
+                    "so far (only you can see it). Start a new one with /mock whenever you like.",
+                    embed=embed,
+                    ephemeral=True,
+                )
+                return
             if not await bot.db.mock_sessions.end(session.id, "stopped", bot.now()):
                 raise UserFacingError("This mock interview is already over.")
             answered = sum(t.answered_at is not None for t in session.turns)
@@ -143,6 +158,36 @@ class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mock
             )
         except Exception as error:
             await handle_interaction_error(interaction, error)
+
+
+def locked_for_bot(channel: object, permissions: discord.Permissions) -> bool:
+    """A locked, archived thread: without Manage Threads Discord refuses every post (50083)."""
+    return (
+        isinstance(channel, discord.Thread)
+        and channel.locked
+        and channel.archived
+        and not permissions.manage_threads
+    )
+
+
+def unreachable_note(session: MockSession, why: str) -> str:
+    """Tell the member what happened to an interview whose thread can no longer be posted in."""
+    answered = sum(t.answered_at is not None for t in session.turns)
+    saved = (
+        f"your {answered} answer{'s' if answered != 1 else ''} there {'are' if answered != 1 else 'is'} "
+        "saved and count towards your progress"
+        if answered
+        else "no answers had been given yet"
+    )
+    return f"Your mock interview in <#{session.thread_id}> {why}, so I ended it there: {saved}."
+
+
+async def end_unreachable(bot: InterviewBot, session: MockSession) -> None:
+    """End a session whose thread is unusable: 'finished' when every question was answered."""
+    answered_all = len(session.turns) == len(session.question_ids) and all(
+        t.answered_at is not None for t in session.turns
+    )
+    await bot.db.mock_sessions.end(session.id, "finished" if answered_all else "stopped", bot.now())
 
 
 def _results_view(session_id: int) -> discord.ui.View:
@@ -268,7 +313,7 @@ class Mock(commands.Cog):
         # Claimed before the first await, so a double submit cannot pass the check above twice.
         self._starting.add(key)
         try:
-            await self._refuse_active(key)
+            closed = await self._refuse_active(key)
             wanted = resolve_category(self.bot.library, category)
             answered = await self.bot.db.answers.last_answered(*key)
             try:
@@ -285,9 +330,18 @@ class Mock(commands.Cog):
             thread = await self._open(interaction, channel, questions, minutes)
         finally:
             self._starting.discard(key)
-        await interaction.followup.send(
+        ready = (
             f"Your mock interview is ready: {thread.mention}. Only you (and moderators) can see it; "
-            "your scorecard stays private to you.",
+            "your scorecard stays private to you."
+        )
+        if closed is None:
+            await interaction.followup.send(ready, ephemeral=True)
+            return
+        previous, why = closed
+        # The old thread can't show its Results button any more: its scorecard comes along here.
+        await interaction.followup.send(
+            f"{unreachable_note(previous, why)} Its scorecard is below.\n{ready}",
+            embed=await scorecard_embed(self.bot, previous),
             ephemeral=True,
         )
 
@@ -312,8 +366,13 @@ class Mock(commands.Cog):
             )
         return channel
 
-    async def _refuse_active(self, key: tuple[int, int]) -> None:
-        """One interview at a time per member; one untouched for a day no longer counts."""
+    async def _refuse_active(self, key: tuple[int, int]) -> tuple[MockSession, str] | None:
+        """One interview at a time per member; one untouched for a day no longer counts.
+
+        An active interview whose thread can no longer be posted in (locked by a moderator,
+        deleted, hidden from the bot) is closed too, and returned with the reason, so the member
+        hears what happened to it instead of being sent back to a thread they cannot use.
+        """
         active = await self.bot.db.mock_sessions.active_for(*key)
         if active is not None and self._abandoned(active):
             # An interview nobody touched for a day is over in all but name: close it rather than
@@ -321,10 +380,40 @@ class Mock(commands.Cog):
             await self.bot.db.mock_sessions.end(active.id, "stopped", self.bot.now())
             active = None
         if active is not None:
+            why = await self._thread_problem(active.thread_id)
+            if why is not None:
+                await end_unreachable(self.bot, active)
+                return active, why
             raise UserFacingError(
                 f"You already have a mock interview in progress: <#{active.thread_id}>. "
                 "Finish it, or press **Stop** on its first message, before starting another."
             )
+        return None
+
+    async def _thread_problem(self, thread_id: int) -> str | None:
+        """Why the bot can no longer post in a mock thread, or None when it can (or can't tell).
+
+        Archived threads leave discord.py's cache, so an unknown one is fetched. A transient error
+        answers None: an interview is never ended on a guess.
+        """
+        channel = self.bot.get_channel(thread_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(thread_id)
+            except discord.NotFound:
+                return "was deleted"
+            except discord.Forbidden:
+                return "is no longer visible to me"
+            except discord.HTTPException as error:
+                log.info("Could not check mock thread %s: %s", thread_id, error)
+                return None
+        if isinstance(channel, discord.Thread):
+            permissions = channel.permissions_for(channel.guild.me)
+            if locked_for_bot(channel, permissions):
+                return "was locked by a moderator"
+            if not (permissions.view_channel and permissions.send_messages_in_threads):
+                return "is no longer open to me (a permission was removed)"
+        return None
 
     async def _open(
         self,
@@ -439,7 +528,24 @@ class Mock(commands.Cog):
             try:
                 await self._advance(session.id, answer, post)
             except discord.HTTPException as error:
-                log.warning("Could not move mock session %s on: %s", session.id, error)
+                self._log_send_failure(session.id, error)
+
+    def _log_send_failure(self, session_id: int, error: discord.HTTPException) -> None:
+        """One warning, no retry: the answer is already stored and the turn recorded.
+
+        A thread the bot can't post in any more (locked, deleted, permission removed) pauses the
+        session where it is; the member's next interaction (/mock, Stop) explains and closes it,
+        and a moderator reopening the thread resumes it (``on_raw_thread_update``).
+        """
+        if error.code in THREAD_UNUSABLE_CODES:
+            log.warning(
+                "Mock session %s paused: its thread can't be posted in (%s %s)",
+                session_id,
+                error.status,
+                error.code,
+            )
+        else:
+            log.warning("Could not move mock session %s on: %s", session_id, error)
 
     async def _advance(self, session_id: int, answer: Answer, post: QuestionPost) -> None:
         session = await self.bot.db.mock_sessions.get(session_id)
@@ -452,7 +558,14 @@ class Mock(commands.Cog):
             await self.bot.db.mock_sessions.record_answer(
                 session.id, turn.position, answer.id, answer.created_at
             )
-        # Reached also when the turn was answered but a crash stopped us before the next question.
+        await self._move_on(session)
+
+    async def _move_on(self, session: MockSession) -> None:
+        """Ask the next question (or close the interview) after the current turn was answered.
+
+        Reached also when the turn was answered but a crash, or a locked thread, stopped us
+        before the next question went out.
+        """
         channel = self.bot.get_partial_messageable(session.thread_id, guild_id=session.guild_id)
         position = session.current_index + 1
         question = self._next_question(session, position)
@@ -484,6 +597,26 @@ class Mock(commands.Cog):
                 session.question_ids[position],
             )
         return question
+
+    @commands.Cog.listener()
+    async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        """A moderator reopened a paused interview's thread: ask the question that never went out."""
+        metadata = payload.data.get("thread_metadata", {})
+        if metadata.get("archived") or metadata.get("locked"):
+            return
+        session = await self.bot.db.mock_sessions.by_thread(payload.thread_id)
+        if session is None or session.status != "active":
+            return
+        lock = self._locks.setdefault(session.id, asyncio.Lock())
+        async with lock:
+            current = await self.bot.db.mock_sessions.get(session.id)
+            turn = None if current is None else current.current_turn
+            if current is None or current.status != "active" or turn is None or turn.answered_at is None:
+                return  # not paused: the member owes an answer, nothing to resume
+            try:
+                await self._move_on(current)
+            except discord.HTTPException as error:
+                self._log_send_failure(current.id, error)
 
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:

@@ -933,3 +933,51 @@ async def test_claim_not_sent_then_channel_moved_searches_old_and_posts_in_new(e
         assert question_posts(env, env.channel) == [] and len(question_posts(env, moved)) == 1
         run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
         assert run is not None and run.status == "posted" and run.channel_id == moved.id
+
+
+async def _fails_at_send_and_is_never_retried(env: BotEnv, bot: InterviewBot, expected: str) -> None:
+    """Monday's pass meets the fault at send time; later passes (within grace, and after the
+    retry delay) neither retry nor double-post; /daily show names the reason."""
+    sends = f"/channels/{env.channel.id}/messages"
+    scheduler = scheduler_of(bot)
+    env.clock.set(at(9, 0, 1))
+    await scheduler.run_once()
+    attempts = [r for r in env.fake.requests if r.method == "POST" and r.path.endswith(sends)]
+    assert [r.status for r in attempts] == [404 if "no longer exists" in expected else 403]
+    run = await bot.db.daily_runs.get(env.guild.id, MONDAY)
+    assert run is not None and run.status == "failed" and expected in (run.reason or "")
+    for minutes in (0, 10, 60):  # still inside the 6-hour grace window
+        env.clock.set(at(10 + minutes // 60, minutes % 60, 1))
+        await scheduler.run_once()
+    again = [r for r in env.fake.requests if r.method == "POST" and r.path.endswith(sends)]
+    assert len(again) == 1, "the day is not retried"
+    record = await bot.db.schedules.get(env.guild.id)
+    assert record is not None and expected in (record.last_error or "")
+    assert "/daily set" in (record.last_error or "") or "permission" in (record.last_error or "")
+
+
+async def test_channel_deleted_just_before_the_post_fails_the_day_once(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    await manual_passes_only(bot)
+    await set_daily(env, env.channel)
+    env.channel.deleted = True  # deleted, and the bot's cache has not heard yet: the send gets 10003
+    await _fails_at_send_and_is_never_retried(env, bot, "no longer exists")
+    spare = env.fake.add_text_channel(env.guild, "general")
+    await env.fake.wait_until(lambda: bot.get_channel(spare.id))
+    ix = await daily(env, env.admin, spare, "show")
+    assert "no longer exists" in ix.all_text and "/daily set" in ix.all_text
+    assert not [r for r in caplog.records if r.name.startswith("bot.") and r.levelno >= logging.ERROR]
+
+
+async def test_permission_removed_just_before_the_post_fails_the_day_once(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    await manual_passes_only(bot)
+    await set_daily(env, env.channel)
+    # Send Messages removed, and the bot's cache has not heard yet: the send gets 403 50013.
+    env.channel.overwrites[env.fake.bot_user.id] = (0, int(discord.Permissions(send_messages=True).value), 1)
+    await _fails_at_send_and_is_never_retried(env, bot, "missing permission")
+    ix = await daily(env, env.admin, env.channel, "show")
+    assert "missing permission" in ix.all_text and "Last error" in ix.all_text
+    assert not [r for r in caplog.records if r.name.startswith("bot.") and r.levelno >= logging.ERROR]

@@ -19,6 +19,7 @@ from bot.cogs.errors import describe_error
 from bot.cogs.scheduler import DailyScheduler
 from tests.fakediscord import Channel, Message
 from tests.integration.harness import BotEnv, answer_by_message, open_thread, replies_to
+from tests.integration.test_mock import start_mock, wait_for_question, wait_for_status
 
 ANSWER = (
     "I led the incident as incident commander, rolled back the bad deploy within ten minutes, "
@@ -182,3 +183,125 @@ def test_thread_archived_error_reads_politely_on_the_one_error_path() -> None:
     assert message is not None and "locked" in message and "moderator" in message
     other = discord.HTTPException(response, {"code": 50035, "message": "Invalid Form Body"})  # type: ignore[arg-type]
     assert describe_error(other) is None, "other 400s stay unexpected: logged with their traceback"
+
+
+# ------------------------------------------------------------------ a /mock thread locked mid-interview
+
+
+async def _mock_answered_then_locked(
+    env: BotEnv, caplog: pytest.LogCaptureFixture, *, over_time: bool = False
+) -> tuple[Channel, Message]:
+    """Start a 2-question mock; Alice answers Q1 and a moderator locks the thread before the bot
+    replies: the card and the next question both meet 50083. Returns the thread and her message."""
+    _ix, thread = await start_mock(env, env.alice, count=2)
+    env.fake.set_bot_permissions(env.guild, deny=["manage_threads"])
+    await env.fake.flush()
+    if over_time:
+        env.clock.advance(minutes=6)  # the 4-minute budget ran out before she answered
+    after = len(env.fake.requests)
+    message: Message = await env.fake.post_message(env.alice, thread, ANSWER)
+    await env.fake.lock_thread(thread)
+    await env.fake.wait_until(
+        lambda: statuses(env, "POST", f"/channels/{thread.id}/messages", after).count(400) >= 2 or None,
+        what="the card and the next question refused",
+    )
+    await env.fake.wait_until(
+        lambda: any(r.name == "bot.cogs.mock" and "paused" in r.getMessage() for r in caplog.records) or None,
+        what="the pause logged",
+    )
+    return thread, message
+
+
+async def test_mock_thread_locked_after_an_answer_keeps_it_and_mock_again_explains(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread, message = await _mock_answered_then_locked(env, caplog, over_time=True)
+
+    stored = await bot.db.answers.by_message(message.id)
+    assert stored is not None and stored.text == ANSWER, "the answer is not lost"
+    assert await bot.db.coaching.get(stored.id) is not None
+    session = await bot.db.mock_sessions.by_thread(thread.id)
+    assert session is not None and session.status == "active", "paused, not crashed or retried"
+    assert session.turns[0].answer_id == stored.id and len(session.turns) == 1
+    assert not any("**Question 2 of" in m.content for m in env.fake.messages_in(thread))
+    posts_after_pause = len(statuses(env, "POST", f"/channels/{thread.id}/messages"))
+
+    again = await env.fake.invoke_command(env.alice, env.channel, "mock", {"count": 1})
+    await again.settled()
+    text = again.all_text
+    assert again.ephemeral and f"<#{thread.id}>" in text and "locked by a moderator" in text, text
+    assert "1 answer there is saved" in text and "is ready" in text
+    card = again.embeds[0]
+    assert card["title"] == "Your mock interview scorecard"
+    q1_line = card["fields"][0]["value"]
+    assert "over time" in q1_line and "took 6m00s of 4m00s" in q1_line, "the timer still counts"
+    first = bot.library.question(session.question_ids[0])
+    assert first is not None
+    asked = [f["name"] for f in card["fields"] if f["name"].startswith("Q")]
+    assert asked == [f"Q1 · {first.category}"], "only the question that was asked"
+    ended = await bot.db.mock_sessions.by_thread(thread.id)
+    assert ended is not None and ended.status == "stopped"
+    fresh = await bot.db.mock_sessions.active_for(env.guild.id, env.alice.id)
+    assert fresh is not None and fresh.thread_id != thread.id
+    assert len(statuses(env, "POST", f"/channels/{thread.id}/messages")) == posts_after_pause, "no retries"
+    assert bot_problems(caplog) == []
+
+
+async def test_stop_in_a_locked_mock_thread_answers_privately_with_the_scorecard(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread, _message = await _mock_answered_then_locked(env, caplog)
+    before = len(env.fake.messages_in(thread))
+    intro = env.fake.messages_in(thread)[0]
+
+    stop = await env.fake.press_button(env.alice, intro, "mock-stop")
+    await stop.settled()
+    assert stop.ephemeral and "locked by a moderator" in stop.content and "/mock" in stop.content
+    assert stop.embeds and "over 1 answered question." in stop.embeds[0]["description"]
+    assert len(env.fake.messages_in(thread)) == before, "nothing posted in the locked thread"
+    session = await bot.db.mock_sessions.by_thread(thread.id)
+    assert session is not None and session.status == "stopped"
+    again = await env.fake.press_button(env.alice, intro, "mock-stop")
+    await again.settled()
+    assert again.ephemeral and "already over" in again.content
+    assert bot_problems(caplog) == []
+
+
+async def test_a_moderator_reopening_the_thread_resumes_the_paused_mock(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread, _message = await _mock_answered_then_locked(env, caplog)
+    await env.fake.update_channel(thread, {"locked": False, "archived": False})
+    await wait_for_question(env, thread, 2)
+    session = await bot.db.mock_sessions.by_thread(thread.id)
+    assert session is not None and session.status == "active" and session.current_index == 1
+    _msg, _card = await answer_by_message(env, env.alice, thread, ANSWER)
+    await wait_for_status(env, thread, "finished")
+    assert bot_problems(caplog) == []
+
+
+async def test_a_last_answer_given_with_the_modal_in_a_locked_mock_thread_finishes_it(
+    env: BotEnv, bot: InterviewBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    _ix, thread = await start_mock(env, env.alice, count=1)
+    await lock(env, thread)
+    opened = await env.fake.invoke_command(env.alice, thread, "answer")
+    await opened.response()
+    submitted = await env.fake.submit_modal(
+        env.alice, thread, values={"answer": ANSWER}, from_interaction=opened
+    )
+    await submitted.settled()
+    assert submitted.ephemeral and "locked" in submitted.all_text and "saved" in submitted.all_text
+    await env.fake.wait_until(
+        lambda: any(r.name == "bot.cogs.mock" and "paused" in r.getMessage() for r in caplog.records) or None,
+        what="the closing message refused and the pause logged",
+    )
+    session = await bot.db.mock_sessions.by_thread(thread.id)
+    assert session is not None and session.status == "active" and session.turns[0].answer_id is not None
+
+    again = await env.fake.invoke_command(env.alice, env.channel, "mock", {"count": 1})
+    await again.settled()
+    assert "locked by a moderator" in again.all_text and "is ready" in again.all_text
+    done = await bot.db.mock_sessions.by_thread(thread.id)
+    assert done is not None and done.status == "finished", "every question was answered"
+    assert bot_problems(caplog) == []
