@@ -205,6 +205,9 @@ BEHAVIOURAL_ONLY_FILES = {
     "answers_ab.yaml",
     "answers_ac.yaml",
     "answers_ad.yaml",
+    "answers_af.yaml",
+    "answers_ah.yaml",
+    "answers_ai.yaml",
 }
 
 
@@ -670,6 +673,10 @@ SINGLE_SPLIT_FILES = {
     "answers_ac.yaml": "tune",
     "answers_ad.yaml": "test",
     "answers_ae.yaml": "test",
+    "answers_af.yaml": "test",
+    "answers_ag.yaml": "test",
+    "answers_ah.yaml": "tune",
+    "answers_ai.yaml": "tune",
 }
 
 
