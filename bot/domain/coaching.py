@@ -132,7 +132,7 @@ def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> Fl
         return None
     if signals.negative and any_affirmed(_considered(sents), signals.negative) is not None:
         return None
-    usable = [s for s in sents if not rejecting(s)]
+    usable = [s for s in sents if not rejecting(s) and _speaks_for_self(s, flag, question)]
     found: list[Sentence] = []
     for pattern in patterns:
         if pattern is not signals and not _applies(pattern, question):
@@ -144,6 +144,20 @@ def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> Fl
         return None
     first = min(found, key=lambda s: s.index)  # quote where the answer first shows it
     return FlagResult(id=flag.id, text=flag.text, scope=flag.scope, evidence=first.quote())
+
+
+SPEAKER = frozenset(("i", "we", "my", "our", "me", "us", "myself", "ourselves", "mine"))
+
+
+def _speaks_for_self(sentence: Sentence, flag: RedFlag, question: Question) -> bool:
+    """In a story, a pack-wide flag is the speaker's own stance, so its evidence names the speaker.
+
+    "By month five she was handling the pages on her own" or "the plan that came down was to skip
+    backups" tell what others did or proposed, not that the candidate disowns on-call or ignores
+    failure modes. A question's own avoid-flags describe story shapes ("nobody else knows the
+    script exists") and may be told through their consequences, so they are not limited.
+    """
+    return not question.is_behavioural or flag.scope != "global" or not SPEAKER.isdisjoint(sentence.tokens)
 
 
 def _with_learned_flags(

@@ -1152,3 +1152,19 @@ def test_a_star_shaped_pointer_needs_the_parts_it_is_about() -> None:
     report = coach(question, pack, hoped)
     assert report.star is not None and not report.star.result
     assert not report.pointers[0].covered and report.pointers[0].evidence is None
+
+
+def test_in_a_story_a_pack_wide_flag_is_the_speaker_s_own_stance() -> None:
+    """What a mentee or a plan from above did is not the candidate disowning or ignoring anything."""
+    question = q("mentoring")
+    about_others = (
+        "Last year I mentored a new SRE on our payments team. I paired with her on every incident for two "
+        "months and reviewed her runbooks. By month five she was handling the on-call pages on her own, and "
+        "the SRE team now runs the on-call induction she wrote."
+    )
+    assert "no-ownership" not in flags("mentoring", about_others)
+    disowning = about_others.replace(
+        "By month five she was handling",
+        "These days the SRE team handle the pages, we don't touch on-call, and",
+    )
+    assert "no-ownership" in flags("mentoring", disowning), coach(question, PACK, disowning).red_flags
