@@ -97,7 +97,9 @@ def _considered(sents: list[Sentence]) -> list[Sentence]:
     ]
 
 
-def _pattern_evidence(pattern: Signals, usable: list[Sentence], sents: list[Sentence]) -> Sentence | None:
+def _pattern_evidence(
+    pattern: Signals, usable: list[Sentence], sents: list[Sentence], own_stance: bool = False
+) -> Sentence | None:
     """The sentence that shows the pattern: `require` concepts within `window` sentences (default 1).
 
     The pattern's own `negative` phrases veto it when found anywhere in the answer (`sents`),
@@ -114,7 +116,7 @@ def _pattern_evidence(pattern: Signals, usable: list[Sentence], sents: list[Sent
         remedy = any_affirmed(list(reversed(_considered(sents))), pattern.negative_after)
         if remedy is not None:  # the last follow-up told withdraws everything it follows
             found = [h for h in found if h.sentence.index > remedy.index]
-    best = best_window(found, pattern.window or FLAG_WINDOW)
+    best = best_window(found, pattern.window or FLAG_WINDOW, _names_speaker if own_stance else None)
     return best[1].sentence if best is not None and best[0] >= pattern.require else None
 
 
@@ -132,12 +134,14 @@ def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> Fl
         return None
     if signals.negative and any_affirmed(_considered(sents), signals.negative) is not None:
         return None
-    usable = [s for s in sents if not rejecting(s) and _speaks_for_self(s, flag, question)]
+    usable = [s for s in sents if not rejecting(s)]
+    # In a story, a pack-wide flag is the speaker's own stance: its evidence must name the speaker.
+    own_stance = question.is_behavioural and flag.scope == "global"
     found: list[Sentence] = []
     for pattern in patterns:
         if pattern is not signals and not _applies(pattern, question):
             continue
-        sentence = _pattern_evidence(pattern, usable, sents)
+        sentence = _pattern_evidence(pattern, usable, sents, own_stance)
         if sentence is not None:
             found.append(sentence)
     if not found:
@@ -149,15 +153,15 @@ def _flag_result(flag: RedFlag, sents: list[Sentence], question: Question) -> Fl
 SPEAKER = frozenset(("i", "we", "my", "our", "me", "us", "myself", "ourselves", "mine"))
 
 
-def _speaks_for_self(sentence: Sentence, flag: RedFlag, question: Question) -> bool:
-    """In a story, a pack-wide flag is the speaker's own stance, so its evidence names the speaker.
+def _names_speaker(group: list[Hit]) -> bool:
+    """Does a flag's evidence window say the speaker's own part ("we", "I", "my team")?
 
     "By month five she was handling the pages on her own" or "the plan that came down was to skip
     backups" tell what others did or proposed, not that the candidate disowns on-call or ignores
     failure modes. A question's own avoid-flags describe story shapes ("nobody else knows the
     script exists") and may be told through their consequences, so they are not limited.
     """
-    return not question.is_behavioural or flag.scope != "global" or not SPEAKER.isdisjoint(sentence.tokens)
+    return any(not SPEAKER.isdisjoint(hit.sentence.tokens) for hit in group)
 
 
 def _with_learned_flags(

@@ -9,6 +9,7 @@ negation cancelling ("we never deploy without a rollback plan" still counts).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -425,11 +426,16 @@ def substantial(found: list[Hit], window: int, require: int) -> Hit | None:
     return best[2] if best is not None else None
 
 
-def best_window(found: list[Hit], window: int) -> tuple[int, Hit] | None:
-    """Most concepts within `window` consecutive sentences, and the strongest sentence there."""
+def best_window(
+    found: list[Hit], window: int, accept: Callable[[list[Hit]], bool] | None = None
+) -> tuple[int, Hit] | None:
+    """Most concepts within `window` consecutive sentences, and the strongest sentence there
+    (only windows whose hits `accept` allows, when given)."""
     best: tuple[int, int, int, Hit] | None = None
     for hit in found:
         group = [h for h in found if hit.sentence.index <= h.sentence.index < hit.sentence.index + window]
+        if accept is not None and not accept(group):
+            continue
         concepts = len(frozenset().union(*(h.concepts for h in group)))
         top = max(group, key=lambda h: (len(h.concepts), h.strength, -h.sentence.index))
         key = (concepts, len(top.concepts), top.strength, top)

@@ -264,9 +264,11 @@ def test_flag_patterns_window_and_applies_to() -> None:
     )  # fmt: skip
     assert [f.evidence for f in coach(technical, pack, "We just yolo it.").red_flags] == ["We just yolo it."]
     assert coach(behavioural, pack, "We just yolo it.").red_flags == ()  # pattern restricted to Technical
-    two = "It was a big bang cutover. There was no rollback."
-    assert [f.evidence for f in coach(behavioural, pack, two).red_flags] == ["It was a big bang cutover."]
-    far = "It was a big bang cutover. It took a weekend. There was no rollback."
+    two = "We did a big bang cutover. There was no rollback."
+    assert [f.evidence for f in coach(behavioural, pack, two).red_flags] == ["We did a big bang cutover."]
+    # In a story the window must name the speaker: told of nobody, it is not the candidate's stance.
+    assert coach(behavioural, pack, two.replace("We did", "It was")).red_flags == ()
+    far = "We did a big bang cutover. It took a weekend. There was no rollback."
     assert coach(behavioural, pack, far).red_flags == ()  # concepts more than `window` sentences apart
 
 
