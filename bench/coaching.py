@@ -31,9 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.domain.coaching import coach  # noqa: E402
+from bot.domain.coaching_types import STAR_PARTS  # noqa: E402
 from bot.domain.packs import load_library  # noqa: E402
-
-STAR_PARTS = ("situation", "task", "action", "result")
 
 
 @dataclass
@@ -154,7 +153,8 @@ def render(res: Results, split: str, n: int, label: str = "") -> str:
         f"  (n={res.star.total}, missing={res.star.tn + res.star.fp})",
         "  per part         "
         + "  ".join(
-            f"{part[0].upper()} {c.accuracy():.3f} ({c.tn}/{c.tn + c.fp} missing found, {c.fn} false)"
+            f"{part[0].upper()} {c.accuracy():.3f}"
+            f" ({c.tn}/{c.tn + c.fp} missing found, {c.fn} present called missing)"
             for part, c in res.star_parts.items()
         ),
         f"quantified result  accuracy {res.quantified.accuracy():.3f}  (n={res.quantified.total})",

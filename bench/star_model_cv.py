@@ -22,12 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 from bot.cli.train import TRAINING_SPLIT  # noqa: E402
 from bot.domain.coaching_star import analyse_star  # noqa: E402
+from bot.domain.coaching_types import STAR_PARTS  # noqa: E402
 from bot.domain.flag_model import Example  # noqa: E402
 from bot.domain.packs import load_library  # noqa: E402
 from bot.domain.star_model import (  # noqa: E402
     ACCURACY_TARGET,
     MISSING_RECALL_TARGET,
-    STAR_PARTS,
+    reads_as_story,
     star_example,
     train_star,
 )
@@ -47,7 +48,9 @@ def _stories(items: list[tuple[str, dict[str, object]]], behavioural: set[str]) 
         if not isinstance(star, dict):
             continue
         sents = sentences(str(item["answer"]))
-        parts = [p for p in STAR_PARTS if star[p]]
+        if not reads_as_story(sents):  # as `content train`: the reader never reads these
+            continue
+        parts = [p for p in STAR_PARTS if star.get(p)]
         out.setdefault(name, []).append(star_example(sents, analyse_star(sents), parts))
     return out
 
@@ -99,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     thresholds = [float(t) for t in args.thresholds.split(",")]
     library = load_library(ROOT / "content")
-    (pack,) = library.packs
-    behavioural = {q.id for q in pack.questions if q.is_behavioural}
+    behavioural = {q.id for pack in library.packs for q in pack.questions if q.is_behavioural}
     stories = _stories(load_items(eval_files(ROOT / "tests" / "eval")), behavioural)
     total: Counter[str] = Counter()
     print(f"leave-one-file-out over {len(stories)} tuning files ({sum(map(len, stories.values()))} stories)")

@@ -15,10 +15,11 @@ from typing import Any, TextIO
 import yaml
 
 from bot.domain.coaching_star import analyse_star
+from bot.domain.coaching_types import STAR_PARTS
 from bot.domain.flag_model import PRUNE_BELOW, Example, FlagModel, answer_grams, train
 from bot.domain.model import Pack
 from bot.domain.packs import PackError, flag_model_path, load_pack, star_model_path
-from bot.domain.star_model import STAR_PARTS, star_example, train_star
+from bot.domain.star_model import reads_as_story, star_example, train_star
 from bot.domain.text import sentences
 
 TRAINING_SPLIT = "tune"
@@ -63,24 +64,25 @@ def star_examples(entries: list[dict[str, Any]], behavioural_ids: set[str]) -> l
         ):
             continue
         sents = sentences(str(entry["answer"]))
-        if sents:
+        if reads_as_story(sents):  # the reader is only used on such stories, so only learns from them
             examples.append(star_example(sents, analyse_star(sents), [p for p in STAR_PARTS if star.get(p)]))
     return examples
 
 
 def _trained_models(
     pack: Pack, pack_file: Path, entries: list[dict[str, Any]]
-) -> list[tuple[Path, FlagModel, int]]:
-    """(file, model, examples) for each learned reader the labelled answers can train."""
-    models = []
+) -> list[tuple[Path, FlagModel | None, int]]:
+    """(file, model, examples) for each learned reader; None when the answers cannot train it."""
     flags = training_examples(entries, {q.id for q in pack.questions})
-    if flags:
-        model = train(flags, [flag.id for flag in pack.red_flags], pack_id=pack.id)
-        models.append((flag_model_path(pack_file), model, len(flags)))
     stories = star_examples(entries, {q.id for q in pack.questions if q.is_behavioural})
-    if stories:
-        models.append((star_model_path(pack_file), train_star(stories, pack_id=pack.id), len(stories)))
-    return models
+    return [
+        (
+            flag_model_path(pack_file),
+            train(flags, [flag.id for flag in pack.red_flags], pack_id=pack.id) if flags else None,
+            len(flags),
+        ),
+        (star_model_path(pack_file), train_star(stories, pack_id=pack.id) if stories else None, len(stories)),
+    ]
 
 
 def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) -> int:
@@ -88,7 +90,7 @@ def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) 
     problem or a mismatch."""
     pack_file = Path(pack_path)
     try:
-        pack = load_pack(pack_file)
+        pack = load_pack(pack_file, with_models=False)  # a broken model file is what train repairs
     except PackError as error:
         for problem in error.problems:
             print(problem, file=out)
@@ -103,17 +105,23 @@ def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) 
         print(f"{error}", file=out)
         return 1
     models = _trained_models(pack, pack_file, entries)
-    if not models:
+    if all(model is None for _, model, _ in models):
         print(f"{source}: no '{TRAINING_SPLIT}' answers for the questions of {pack_file}", file=out)
         return 1
-    outdated = 0
+    problems = 0
     for target, model, examples in models:
+        if model is None:
+            if target.exists():  # a reader the labelled answers no longer back: never kept quietly
+                print(f"{target}: these answers cannot retrain it; delete it or add some", file=out)
+                problems += 1
+            continue
         text = model.to_json()
         if check:
-            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            current = target.read_text(encoding="utf-8") if target.exists() else None
             if current != text:
-                print(f"{target}: out of date; run `python -m bot content train` and commit it", file=out)
-                outdated += 1
+                state = "missing" if current is None else "out of date"
+                print(f"{target}: {state}; run `python -m bot content train` and commit it", file=out)
+                problems += 1
             else:
                 print(f"{target}: up to date ({examples} training answers)", file=out)
             continue
@@ -121,4 +129,4 @@ def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) 
         weights = sum(abs(w) >= PRUNE_BELOW for m in model.flags.values() for w in m.weights.values())
         outputs = len(model.flags)
         print(f"{target}: trained on {examples} answers, {outputs} outputs, {weights} weights", file=out)
-    return 1 if outdated else 0
+    return 1 if problems else 0

@@ -538,6 +538,21 @@ def _tells_consequence(s: Sentence) -> bool:
     )
 
 
+STAR_HEADINGS = ("situation", "task", "action", "result")
+HEADING_WORDS = 3  # "Result: went fine" is a heading with too little under it to count
+
+
+def _heading(s: Sentence) -> str | None:
+    """The STAR part a member wrote as a heading ("- Action: paged the DB team, failed over..."), when
+    what follows it is told, not planned or unknown; None otherwise."""
+    toks = s.tokens
+    if len(toks) < 2 + HEADING_WORDS or toks[0] not in STAR_HEADINGS or toks[1] != BOUNDARY:
+        return None
+    if hypothetical(s) or any_phrase(s, NO_OUTCOME) or (toks[0] == "result" and any_phrase(s, LESSON)):
+        return None
+    return toks[0]
+
+
 def analyse_star(sents: list[Sentence]) -> StarEvidence:
     """Decide situation/task/action/result/quantified from sentence roles."""
     quotes: dict[str, str] = {}
@@ -600,6 +615,12 @@ def analyse_star(sents: list[Sentence]) -> StarEvidence:
         if measured:
             quotes["quantified_result"] = quotes["result"] = s.quote()
             break
+    for s in sents:
+        part = _heading(s)
+        if part is not None:
+            quotes.setdefault(part, s.quote())
+            if part == "result" and quantified(s):
+                quotes["quantified_result"] = quotes["result"]
     star = StarResult(
         situation="situation" in quotes,
         task="task" in quotes,

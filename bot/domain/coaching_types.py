@@ -28,6 +28,11 @@ class FlagResult:
     evidence: str
 
 
+STAR_PARTS = ("situation", "task", "action", "result")
+# What a pack's learned STAR reader file holds (bot/domain/star_model.py; checked on load).
+STAR_KIND = "logistic regression over STAR story cues (bot/domain/star_model.py)"
+
+
 @dataclass(frozen=True, slots=True)
 class StarResult:
     situation: bool
@@ -38,8 +43,7 @@ class StarResult:
 
     @property
     def missing(self) -> tuple[str, ...]:
-        parts = ("situation", "task", "action", "result")
-        return tuple(part for part in parts if not getattr(self, part))
+        return tuple(part for part in STAR_PARTS if not getattr(self, part))
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,12 +141,14 @@ class FlagModel:
             )
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise ModelFileError(f"malformed settings ({error!r})") from error
+        if not 0.0 < settings.threshold < 1.0:  # also false for NaN: a probability threshold
+            raise ModelFileError(f"threshold must be between 0 and 1, not {settings.threshold}")
         flags: dict[str, FlagWeights] = {}
         for flag_id, body in (document.get("flags") or {}).items():
             try:
                 flags[str(flag_id)] = FlagWeights(
-                    bias=float(body["bias"]),
-                    weights={str(g): float(w) for g, w in body["weights"].items()},
+                    bias=_finite(body["bias"]),
+                    weights={str(g): _finite(w) for g, w in body["weights"].items()},
                 )
             except (KeyError, TypeError, AttributeError, ValueError) as error:
                 raise ModelFileError(f"malformed weights for flag {flag_id!r} ({error!r})") from error
@@ -215,6 +217,14 @@ def train(
                     weights[g] = w - settings.learning_rate * (gradient + settings.l2 * w)
         flags[flag_id] = FlagWeights(bias=bias, weights=weights)
     return FlagModel(flags=flags, settings=settings, trained_on=len(examples), pack_id=pack_id, kind=kind)
+
+
+def _finite(value: Any) -> float:
+    """A weight from a model file: a finite number (JSON allows NaN and Infinity; a model must not)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
 
 
 def _sigmoid(z: float) -> float:

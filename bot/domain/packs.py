@@ -18,9 +18,9 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.domain.flag_model import FlagModel, ModelFileError
+from bot.domain.coaching_types import STAR_KIND, STAR_PARTS
+from bot.domain.flag_model import NGRAM_KIND, FlagModel, ModelFileError
 from bot.domain.model import Pack, Pointer, Question, RedFlag, RubricDimension, Signals
-from bot.domain.star_model import STAR_PARTS
 from bot.domain.text import phrase_problem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -503,10 +503,12 @@ _LOADED: dict[tuple[str, str], Pack] = {}
 _LOADED_MAX = 16
 
 
-def load_pack(path: str | Path) -> Pack:
+def load_pack(path: str | Path, with_models: bool = True) -> Pack:
     """Parse and validate one pack file; raise PackError listing every problem found.
 
     A file whose text is unchanged since it was last loaded returns the same Pack object.
+    `with_models=False` leaves the learned readers beside it unread (`content train` rewrites them,
+    so a broken one must not stop it).
     """
     file = Path(path)
     name = _display(file)
@@ -515,7 +517,8 @@ def load_pack(path: str | Path) -> Pack:
     except OSError as exc:
         raise PackError([f"{name}:1: cannot read file: {exc.strerror or exc}"]) from exc
     model_file, star_file = flag_model_path(file), star_model_path(file)
-    model_text, star_text = _read_model(model_file), _read_model(star_file)
+    model_text = _read_model(model_file) if with_models else ""
+    star_text = _read_model(star_file) if with_models else ""
     key = (name, "\0".join((source, model_text, star_text)))
     cached = _LOADED.get(key)
     if cached is not None:
@@ -551,18 +554,23 @@ def _read_model(model_file: Path) -> str:
 
 def _star_model(name: str, text: str, pack: Pack) -> FlagModel:
     """Parse the learned STAR reader and check it was trained for this pack and reads STAR parts."""
-    model = _linear_model(name, text, pack)
+    model = _linear_model(name, text, pack, STAR_KIND)
     unknown = sorted(set(model.flags) - set(STAR_PARTS))
     if unknown:
         raise PackError([f"{name}:1: model for unknown STAR part(s) {', '.join(unknown)}"])
+    missing = [part for part in STAR_PARTS if part not in model.flags]
+    if missing:  # a part with no output would read as "missing" in every story
+        raise PackError([f"{name}:1: no weights for STAR part(s) {', '.join(missing)}"])
     return model
 
 
-def _linear_model(name: str, text: str, pack: Pack) -> FlagModel:
+def _linear_model(name: str, text: str, pack: Pack, kind: str) -> FlagModel:
     try:
         model = FlagModel.from_json(text)
     except ModelFileError as exc:
         raise PackError([f"{name}:{exc.line}: {exc}"]) from exc
+    if model.kind != kind:
+        raise PackError([f"{name}:1: this file holds a {model.kind!r}, not a {kind!r}"])
     if model.pack_id and model.pack_id != pack.id:
         raise PackError([f"{name}:1: trained for pack {model.pack_id!r}, not {pack.id!r}"])
     return model
@@ -570,7 +578,7 @@ def _linear_model(name: str, text: str, pack: Pack) -> FlagModel:
 
 def _flag_model(name: str, text: str, pack: Pack) -> FlagModel:
     """Parse the learned flag model and check it was trained for this pack and its red flags."""
-    model = _linear_model(name, text, pack)
+    model = _linear_model(name, text, pack, NGRAM_KIND)
     known = {flag.id for flag in pack.red_flags}
     unknown = sorted(set(model.flags) - known)
     if unknown:

@@ -44,11 +44,10 @@ from bot.domain.coaching_star import (
     tells_episode,
     told_action,
 )
+from bot.domain.coaching_types import STAR_KIND, STAR_PARTS
 from bot.domain.flag_model import Example, FlagModel, TrainingSettings, train
 from bot.domain.text import BOUNDARY, Sentence
 
-STAR_PARTS = ("situation", "task", "action", "result")
-STAR_KIND = "logistic regression over STAR story cues (bot/domain/star_model.py)"
 # The threshold is chosen by leave-one-file-out cross-validation over the tuning files
 # (bench/star_model_cv.py prints the choice): the one that leaves the most room on the tighter of
 # the two STAR targets, part accuracy 0.90 and missing-part recall 0.75, since a missing part is
@@ -56,9 +55,11 @@ STAR_KIND = "logistic regression over STAR story cues (bot/domain/star_model.py)
 ACCURACY_TARGET, MISSING_RECALL_TARGET = 0.90, 0.75
 # The labelled stories run 60-250 words: on a shorter answer (a line or two in a thread) the cues
 # the reader learned from ("the story is short", "no step before the outcome") mean something else,
-# so the rules decide alone.
-MIN_STORY_WORDS = 50
-STAR_SETTINGS = TrainingSettings(epochs=40, learning_rate=0.1, l2=0.01, min_df=3, seed=0, threshold=0.6)
+# so the rules decide alone. So do stories the member labelled themselves ("Task: I was incident
+# commander"): bullets under STAR headings are unlike any story the reader learned from.
+MIN_STORY_WORDS = 60
+LABELLED_PARTS_NEEDED = 2
+STAR_SETTINGS = TrainingSettings(epochs=40, learning_rate=0.1, l2=0.01, min_df=3, seed=0, threshold=0.55)
 
 
 def story_features(sents: Sequence[Sentence], rules: StarEvidence) -> frozenset[str]:
@@ -73,7 +74,7 @@ def story_features(sents: Sequence[Sentence], rules: StarEvidence) -> frozenset[
     ours = [not {"we", "our"}.isdisjoint(s.tokens) for s in story]
     half = story[: max(1, n // 2) + 1]
     scenes = sum(any_phrase(s, SITUATION) for s in half)
-    plain_scene = any(any_phrase(s, SITUATION) and not told[s.index] and not hypo[s.index] for s in half)
+    plain_scene = any(any_phrase(s, SITUATION) and not told[i] and not hypo[i] for i, s in enumerate(half))
     steps = sum(told)
     last_step = max((i for i, t in enumerate(told) if t), default=-1)
     verdict = rules.result
@@ -129,6 +130,13 @@ def story_features(sents: Sequence[Sentence], rules: StarEvidence) -> frozenset[
     return frozenset(name for name, present in cues.items() if present)
 
 
+def reads_as_story(sents: Sequence[Sentence]) -> bool:
+    """Is this answer like the stories the reader learned from (long enough, not self-labelled)?"""
+    words = sum(tok != BOUNDARY for s in sents for tok in s.tokens)
+    headings = sum(len(s.tokens) > 1 and s.tokens[0] in STAR_PARTS and s.tokens[1] == BOUNDARY for s in sents)
+    return words >= MIN_STORY_WORDS and headings < LABELLED_PARTS_NEEDED
+
+
 def star_example(sents: Sequence[Sentence], rules: StarEvidence, parts_present: Sequence[str]) -> Example:
     """One labelled story for training: its cues and the parts a senior interviewer found in it."""
     return Example(grams=story_features(sents, rules), flags=frozenset(parts_present))
@@ -141,10 +149,14 @@ def train_star(examples: Sequence[Example], pack_id: str = "") -> FlagModel:
 
 def read_story(model: FlagModel, sents: Sequence[Sentence], rules: StarEvidence) -> StarEvidence:
     """The rules' verdict with each part decided by the model (quantified only with a result)."""
-    if sum(tok != BOUNDARY for s in sents for tok in s.tokens) < MIN_STORY_WORDS:
+    if not reads_as_story(sents):
         return rules
     cues = set(story_features(sents, rules))
-    present = {part: model.raises(part, cues) for part in STAR_PARTS}
+    # A part the model has no output for stays the rules' (the loader refuses such files anyway).
+    present = {
+        part: model.raises(part, cues) if part in model.flags else getattr(rules.result, part)
+        for part in STAR_PARTS
+    }
     quotes = {part: quote for part, quote in rules.quotes.items() if present.get(part, True)}
     if not present["result"]:
         quotes.pop("quantified_result", None)

@@ -21,7 +21,12 @@ MAX_GAP = 4
 
 # Sentence ends at . ! ? or a newline; not after common abbreviations or inside numbers like 99.9.
 _ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|approx|incl|mr|ms|dr|no)\.$", re.IGNORECASE)
-_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n\s*|\n\s*(?=[-*•]\s|\d+[.)]\s)|(?<=[a-z0-9)])\s*;\s+")
+# Sentence ends, blank lines, a new line that starts a bullet or a labelled line ("Task: ...",
+# "**Result:** ..."), and semicolons between clauses.
+_SPLIT = re.compile(
+    r"(?<=[.!?])[\"')\]]*\s+|\n\s*\n\s*|\n\s*(?=[-*•]\s|\d+[.)]\s|(?:\*\*)?[A-Za-z][\w ]{0,24}:(?:\*\*)?\s)"
+    r"|(?<=[a-z0-9)])\s*;\s+"
+)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _CONTRACTIONS = (
     (re.compile(r"\bcan['’]t\b"), "can not"),

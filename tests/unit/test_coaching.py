@@ -1170,3 +1170,20 @@ def test_in_a_story_a_pack_wide_flag_is_the_speaker_s_own_stance() -> None:
         "These days the SRE team handle the pages, we don't touch on-call, and",
     )
     assert "no-ownership" in flags("mentoring", disowning), coach(question, PACK, disowning).red_flags
+
+
+def test_star_headings_a_member_writes_are_read_as_those_parts() -> None:
+    """Discord members often answer under their own "Situation:/Task:/Action:/Result:" headings."""
+    headed = analyse(
+        "Situation: checkout API failing for a third of users at the evening peak\n"
+        "Task: incident commander for the outage\n"
+        "Action: paged the database team, posted updates every twenty minutes, failed over to the replica\n"
+        "Result: errors back to zero in ten minutes and a canary stage added after the retro"
+    )
+    assert headed == StarResult(situation=True, task=True, action=True, result=True, quantified_result=True)
+    planned = analyse(
+        "Situation: checkout API failing for a third of users at the evening peak\n"
+        "Action: I would page the database team and fail over to the replica\n"
+        "Result: not sure what they decided after that"
+    )
+    assert not planned.action and not planned.result

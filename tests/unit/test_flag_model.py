@@ -156,10 +156,21 @@ def test_train_writes_the_model_and_check_reports_an_outdated_one(tmp_path: Path
     examples.write_text(yaml.safe_dump(entries), encoding="utf-8")
     out = io.StringIO()
     assert train_command(str(pack_file), str(examples), check=True, out=out) == 1
-    assert "out of date" in out.getvalue()
+    assert "pack.flags.json: missing" in out.getvalue()
     out = io.StringIO()
     assert train_command(str(pack_file), str(examples), check=False, out=out) == 0
     assert "trained on 8 answers" in out.getvalue()  # the test-split answer is never trained on
+    assert train_command(str(pack_file), str(examples), check=True, out=io.StringIO()) == 0
+    model_file = flag_model_path(pack_file)
+    model_file.write_text(
+        model_file.read_text(encoding="utf-8").replace('"seed": 0', '"seed": 1'), encoding="utf-8"
+    )
+    out = io.StringIO()
+    assert train_command(str(pack_file), str(examples), check=True, out=out) == 1
+    assert "pack.flags.json: out of date" in out.getvalue()
+    # A broken file does not stop a retrain, which repairs it.
+    model_file.write_text("{ oops", encoding="utf-8")
+    assert train_command(str(pack_file), str(examples), check=False, out=io.StringIO()) == 0
     assert train_command(str(pack_file), str(examples), check=True, out=io.StringIO()) == 0
     assert train_command(str(pack_file), str(tmp_path / "missing"), check=False, out=io.StringIO()) == 1
 

@@ -12,10 +12,10 @@ import yaml
 from bot.cli.train import train_command
 from bot.domain.coaching import coach
 from bot.domain.coaching_star import StarEvidence, analyse_star
-from bot.domain.coaching_types import StarResult
-from bot.domain.flag_model import Example, FlagModel
+from bot.domain.coaching_types import STAR_KIND, STAR_PARTS, StarResult
+from bot.domain.flag_model import NGRAM_KIND, Example, FlagModel
 from bot.domain.packs import PackError, load_pack, star_model_path
-from bot.domain.star_model import STAR_KIND, STAR_PARTS, read_story, story_features, train_star
+from bot.domain.star_model import read_story, story_features, train_star
 from bot.domain.text import sentences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,19 +24,21 @@ PACK = ROOT / "content" / "senior-devops.yaml"
 HYPOTHETICAL = (
     "I haven't led one yet. The way I'd run it, I would get everyone on a call and I would make sure "
     "someone owns the updates to the business. Then I'd focus on getting service back before the root "
-    "cause, and I would run a blameless review afterwards with clear owners for every action."
+    "cause, and I would run a blameless review afterwards with clear owners for every action, and I "
+    "would send a short summary to the whole company the same week."
 )
 TOLD = (
     "Last year our checkout API started failing for a third of users during the evening peak, and support "
     "was flooded. I was the incident commander that night. I paged the database team, posted updates for "
-    "support every twenty minutes, and we failed over to the replica. Errors dropped to zero within ten "
-    "minutes."
+    "support every twenty minutes, and we failed over to the replica while the database team looked at "
+    "the primary. Errors dropped to zero within ten minutes, and the retro added a replica lag alert."
 )
 LESSON_CLOSE = (
     "Our deploys kept breaking the login page last spring, and every time it happened customers were "
     "locked out for a while. I was on call that week. I rolled the release back, paged the owning team "
     "and wrote up the timeline for them. "
-    "The big lesson for me was to check the canary dashboards before anything else."
+    "The big lesson for me was to check the canary dashboards before anything else, every single time, "
+    "however small the release looks."
 )
 
 
@@ -81,6 +83,20 @@ def test_the_reader_decides_each_part_and_a_dropped_result_takes_its_figure_with
     assert kept.result.result and kept.result.quantified_result
 
 
+def test_a_story_told_under_its_own_star_headings_is_left_to_the_rules() -> None:
+    """Bullets under "Task:" and "Result:" are unlike every story the reader learned from."""
+    reader = _toy_reader()
+    bullets = sentences(
+        "- Situation: checkout API failing for thirty percent of users at the evening peak last March\n"
+        "- Task: I was the incident commander for the whole outage\n"
+        "- Action: paged the database team, posted updates every twenty minutes, failed over to the replica\n"
+        "- Result: errors to zero in ten minutes, forty minutes end to end, a canary stage after the retro\n"
+        "- Lesson: check replica lag before any failover; we alert on it now and drill it every quarter"
+    )
+    rules = analyse_star(bullets)
+    assert read_story(reader, bullets, rules) is rules
+
+
 def test_a_line_or_two_is_left_to_the_rules() -> None:
     """The reader learned from stories of 60-250 words; a short reply in a thread is not one."""
     reader = _toy_reader()
@@ -117,6 +133,15 @@ def test_a_star_reader_beside_a_pack_is_loaded_and_checked(tmp_path: Path) -> No
             _toy_reader(), pack_id="another-pack"
         ).to_json(): "pack.star.json:1: trained for pack 'another-pack'",
         "{\n oops": "pack.star.json:2: not JSON",
+        # A file missing a part would call that part missing in every story.
+        replace(_toy_reader(), flags={"situation": _toy_reader().flags["situation"]}).to_json(): (
+            "pack.star.json:1: no weights for STAR part(s) task, action, result"
+        ),
+        _toy_reader()
+        .to_json()
+        .replace('"threshold": 0.55', '"threshold": NaN'): "threshold must be between 0 and 1",
+        _toy_reader().to_json().replace('"bias": ', '"bias": Infinity, "was": ', 1): "malformed weights",
+        replace(_toy_reader(), kind=NGRAM_KIND).to_json(): "this file holds a 'logistic regression over word",
     }
     for text, problem in broken.items():
         star_file.write_text(text, encoding="utf-8")
@@ -160,18 +185,29 @@ def test_train_writes_the_star_reader_from_labelled_tuning_stories_only(tmp_path
     examples.write_text(yaml.safe_dump(entries), encoding="utf-8")
     out = io.StringIO()
     assert train_command(str(pack_file), str(examples), check=True, out=out) == 1
-    assert "pack.star.json: out of date" in out.getvalue()
+    assert "pack.star.json: missing" in out.getvalue()
     out = io.StringIO()
     assert train_command(str(pack_file), str(examples), check=False, out=out) == 0
     assert "pack.star.json: trained on 8 answers, 4 outputs" in out.getvalue()
     assert train_command(str(pack_file), str(examples), check=True, out=io.StringIO()) == 0
     reader = load_pack(pack_file).star_model
     assert reader is not None and reader.trained_on == 8
-    question = load_pack(pack_file).question("incident-leadership")
+    pack = load_pack(pack_file)
+    question = pack.question("incident-leadership")
     assert question is not None
-    assert coach(question, load_pack(pack_file), HYPOTHETICAL).star == StarResult(
-        False, False, False, False, False
+    # Mostly plans, one step told in passing: the rules credit the step, the reader (which has learned
+    # that a story of plans has no parts) does not. So the trained reader is the one in use.
+    plans = HYPOTHETICAL.replace(
+        "I haven't led one yet.", "I haven't led one yet, but last year I paged our DBA."
     )
+    assert coach(question, replace(pack, star_model=None), plans).star.action  # type: ignore[union-attr]
+    assert coach(question, pack, plans).star == StarResult(False, False, False, False, False)
+    # A reader the answers can no longer train is reported, not kept quietly.
+    technical_only = tmp_path / "technical.yaml"
+    technical_only.write_text(yaml.safe_dump([entries[-1]]), encoding="utf-8")
+    out = io.StringIO()
+    assert train_command(str(pack_file), str(technical_only), check=True, out=out) == 1
+    assert "pack.star.json: these answers cannot retrain it" in out.getvalue()
 
 
 def test_the_shipped_reader_hears_a_story_open_on_its_first_step() -> None:
