@@ -353,6 +353,8 @@ class Answers(commands.Cog):
                 f"{thread.mention} is locked, so I couldn't post your answer there. I saved it to your "
                 "progress (only you see it) and here is your private coaching:"
             )
+            if post.source == "mock":  # the interview can't go on in a locked thread
+                intro += "\nYour mock interview there is paused: run /mock to close it and see the scorecard."
         embed = render.coaching_embed(report, question, self.bot.pack_of(question))
         await interaction.followup.send(intro, embed=embed, ephemeral=True)
 

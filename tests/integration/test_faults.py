@@ -292,6 +292,7 @@ async def test_a_last_answer_given_with_the_modal_in_a_locked_mock_thread_finish
     )
     await submitted.settled()
     assert submitted.ephemeral and "locked" in submitted.all_text and "saved" in submitted.all_text
+    assert "mock interview there is paused: run /mock" in submitted.all_text
     await env.fake.wait_until(
         lambda: any(r.name == "bot.cogs.mock" and "paused" in r.getMessage() for r in caplog.records) or None,
         what="the closing message refused and the pause logged",
