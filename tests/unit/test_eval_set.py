@@ -208,6 +208,10 @@ BEHAVIOURAL_ONLY_FILES = {
     "answers_af.yaml",
     "answers_ah.yaml",
     "answers_ai.yaml",
+    "answers_aj.yaml",
+    "answers_ak.yaml",
+    "answers_al.yaml",
+    "answers_am.yaml",
 }
 
 
@@ -677,6 +681,11 @@ SINGLE_SPLIT_FILES = {
     "answers_ag.yaml": "test",
     "answers_ah.yaml": "tune",
     "answers_ai.yaml": "tune",
+    "answers_aj.yaml": "tune",
+    "answers_ak.yaml": "tune",
+    "answers_al.yaml": "tune",
+    "answers_am.yaml": "test",
+    "answers_an.yaml": "test",
 }
 
 

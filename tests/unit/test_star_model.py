@@ -210,18 +210,20 @@ def test_train_writes_the_star_reader_from_labelled_tuning_stories_only(tmp_path
     assert "pack.star.json: these answers cannot retrain it" in out.getvalue()
 
 
-def test_the_shipped_reader_hears_a_story_open_on_its_first_step() -> None:
-    """No scene: the story starts with the speaker taking command. The rules took the outcome for a
-    scene; the shipped reader weighs that the first sentence is a step and nothing set the scene."""
+def test_the_shipped_reader_hears_an_outcome_the_rules_miss() -> None:
+    """ "By the end of it he was reviewing other people's changes" has no outcome word the rules know;
+    the shipped reader weighs that the story's steps are told and a sentence follows the last one."""
     pack = load_pack(PACK)
-    question = pack.question("incident-leadership")
+    question = pack.question("mentoring")
     assert question is not None and pack.star_model is not None
     story = (
-        "So I grabbed the incident commander role in the channel and the first thing I did was split the "
-        "work: one person on the database, one on the last release, and I took the status page myself. "
-        "I posted an update for the support leads every half hour. We rolled back the release and the "
-        "errors stopped, and we were back in about forty minutes."
+        "What I did was sit with him three mornings a week for about six weeks, mostly on his own "
+        "tickets. I was his buddy through the onboarding scheme at the bank. I had him write up every fix "
+        "he made twice as a runbook, and I went through his pull requests with a short checklist we "
+        "agreed on. By the end of it he was reviewing other people's changes on his own and running the "
+        "Friday releases."
     )
-    assert coach(question, replace(pack, star_model=None), story).star.situation  # type: ignore[union-attr]
+    rules = coach(question, replace(pack, star_model=None), story).star
+    assert rules is not None and not rules.result
     star = coach(question, pack, story).star
-    assert star == StarResult(situation=False, task=True, action=True, result=True, quantified_result=True)
+    assert star is not None and star.result and star.action and not star.quantified_result
