@@ -7,9 +7,9 @@ Prints do-pointer accuracy and F1 (covered class), red-flag precision/recall (qu
 STAR part accuracy and recall on missing parts, quantified-result accuracy, mean score per band and
 median/p99 analysis time, for the union of the sets; `--file` adds the same figures per file.
 
-`--no-model` leaves out the pack's learned readers (`<pack>.flags.json`, `<pack>.star.json`): the
-authored patterns and STAR rules alone. The learned readers are trained on the tune split only, so
-their tune figures are fitted ones.
+`--no-model` leaves out the pack's learned readers (`<pack>.flags.json`, `<pack>.star.json`,
+`<pack>.pointers.json`): the authored signals and STAR rules alone. The learned readers are
+trained on the tune split only, so their tune figures are fitted ones.
 
 `--errors` lists individual disagreements and is refused unless `--split tune`: the test split may
 be measured (totals) but never read answer by answer, or it stops being a held-out measurement.
@@ -95,7 +95,7 @@ def evaluate(items: list[dict[str, Any]], content: Path, use_model: bool = True)
         pack = library.pack_of(item["question"])
         assert question is not None and pack is not None, item["id"]
         if not use_model:
-            pack = replace(pack, flag_model=None, star_model=None)  # the authored rules alone
+            pack = replace(pack, flag_model=None, star_model=None, pointer_model=None)  # the rules alone
         start = time.perf_counter()
         report = coach(question, pack, item["answer"])
         res.times.append(time.perf_counter() - start)
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-model",
         action="store_true",
-        help="the authored rules alone (leave out the learned flag and STAR readers)",
+        help="the authored rules alone (leave out the learned readers)",
     )
     args = parser.parse_args(argv)
     if args.errors and args.split != "tune":

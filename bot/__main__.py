@@ -3,7 +3,7 @@
 Subcommands:
   run                      connect to Discord and serve (needs DISCORD_TOKEN)
   content validate [PATH]  check content packs the way the bot does at start-up
-  content train [--check]  fit (or check) a pack's learned flag and STAR readers from the labelled answers
+  content train [--check]  fit (or check) a pack's learned readers from the labelled answers
   coach                    coach an answer offline (a JSON contract other tools rely on)
   mock                     a mock interview in the terminal
   db migrate|backup|check  operate the SQLite database
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = content_sub.add_parser("validate", help="validate a pack file or a folder of packs")
     validate.add_argument("path", nargs="?", help="pack file or folder (default: CONTENT_DIR or ./content)")
     learn = content_sub.add_parser(
-        "train", help="fit a pack's learned flag and STAR readers from labelled answers"
+        "train", help="fit a pack's learned readers (flags, STAR, pointers) from labelled answers"
     )
     learn.add_argument("--pack", default="content/senior-devops.yaml", help="the pack file")
     learn.add_argument("--examples", default="tests/eval", help="labelled YAML file or folder (tune split)")

@@ -14,11 +14,13 @@ from typing import Any, TextIO
 
 import yaml
 
+from bot.domain.coaching import story_pointer_cues
 from bot.domain.coaching_star import analyse_star
-from bot.domain.coaching_types import STAR_PARTS
+from bot.domain.coaching_types import POINTER_OUTPUT, STAR_PARTS
 from bot.domain.flag_model import PRUNE_BELOW, Example, FlagModel, answer_grams, train
 from bot.domain.model import Pack
-from bot.domain.packs import PackError, flag_model_path, load_pack, star_model_path
+from bot.domain.packs import PackError, flag_model_path, load_pack, pointer_model_path, star_model_path
+from bot.domain.pointer_model import train_pointers
 from bot.domain.star_model import reads_as_story, star_example, train_star
 from bot.domain.text import sentences
 
@@ -69,12 +71,41 @@ def star_examples(entries: list[dict[str, Any]], behavioural_ids: set[str]) -> l
     return examples
 
 
+def pointer_examples(entries: list[dict[str, Any]], pack: Pack) -> tuple[list[Example], int]:
+    """One example per do-pointer of each tuning answer to a behavioural question (pointers decided
+    by the measured result excepted), and how many answers they came from."""
+    examples: list[Example] = []
+    answers = 0
+    for entry in entries:
+        question = pack.question(str(entry.get("question")))
+        if (
+            entry.get("split") != TRAINING_SPLIT
+            or question is None
+            or not question.is_behavioural
+            or not question.pointers
+            or not isinstance(entry.get("answer"), str)
+        ):
+            continue
+        sents = sentences(str(entry["answer"]))
+        if not sents:
+            continue
+        covers = set(entry.get("covers") or ())
+        answers += 1
+        readings = story_pointer_cues(question, sents, analyse_star(sents).result)
+        for index, (pointer, (_, cues, _)) in enumerate(zip(question.pointers, readings, strict=True)):
+            if not pointer.measured_result:
+                label = frozenset({POINTER_OUTPUT} if index in covers else ())
+                examples.append(Example(grams=cues, flags=label))
+    return examples, answers
+
+
 def _trained_models(
     pack: Pack, pack_file: Path, entries: list[dict[str, Any]]
 ) -> list[tuple[Path, FlagModel | None, int]]:
     """(file, model, examples) for each learned reader; None when the answers cannot train it."""
     flags = training_examples(entries, {q.id for q in pack.questions})
     stories = star_examples(entries, {q.id for q in pack.questions if q.is_behavioural})
+    pointed, answers = pointer_examples(entries, pack)
     return [
         (
             flag_model_path(pack_file),
@@ -82,12 +113,17 @@ def _trained_models(
             len(flags),
         ),
         (star_model_path(pack_file), train_star(stories, pack_id=pack.id) if stories else None, len(stories)),
+        (
+            pointer_model_path(pack_file),
+            train_pointers(pointed, pack_id=pack.id) if pointed else None,
+            answers,
+        ),
     ]
 
 
 def train_command(pack_path: str, examples_path: str, check: bool, out: TextIO) -> int:
-    """Write (or with `check`, compare) `<pack>.flags.json` and `<pack>.star.json`; exit 0, or 1 on a
-    problem or a mismatch."""
+    """Write (or with `check`, compare) the pack's learned readers (`<pack>.flags.json`,
+    `<pack>.star.json`, `<pack>.pointers.json`); exit 0, or 1 on a problem or a mismatch."""
     pack_file = Path(pack_path)
     try:
         pack = load_pack(pack_file, with_models=False)  # a broken model file is what train repairs

@@ -22,9 +22,10 @@ from bot.domain.coaching_match import (
     vague,
 )
 from bot.domain.coaching_star import StarEvidence, analyse_star, hypothetical, told_action
-from bot.domain.coaching_types import CoachingReport, FlagResult, PointerResult, StarResult
+from bot.domain.coaching_types import POINTER_OUTPUT, CoachingReport, FlagResult, PointerResult, StarResult
 from bot.domain.flag_model import answer_grams
 from bot.domain.model import Pack, Pointer, Question, RedFlag, Signals
+from bot.domain.pointer_model import pointer_cues, pointer_id, strongest
 from bot.domain.star_model import read_story
 from bot.domain.text import BOUNDARY, Sentence, sentences
 
@@ -39,12 +40,18 @@ PRACTICE_BASE = 50
 LEARNED_HONOURS_VETO = True  # a flag's own `negative` (the answer shows the opposite) also stops the model
 
 
+def _pointer_hits(pointer: Pointer, sents: list[Sentence]) -> list[Hit]:
+    """The sentences that match the pointer's concepts. A concept told as a step the speaker took
+    ("I ran a benchmark", "we pulled the numbers") is more than a keyword dropped in passing ("we
+    have runbooks"): it carries its own substance."""
+    signals = pointer.signals if pointer.signals.concepts else fallback_signals(pointer.text)
+    return [replace(h, specific=True) if _told_step(h) else h for h in hits(signals, sents)]
+
+
 def _pointer_result(pointer: Pointer, sents: list[Sentence]) -> PointerResult:
     """Covered when `require` concepts meet within a few consecutive sentences (one thought)."""
     signals = pointer.signals if pointer.signals.concepts else fallback_signals(pointer.text)
-    # A concept told as a step the speaker took ("I ran a benchmark", "we pulled the numbers") is
-    # more than a keyword dropped in passing ("we have runbooks"): it carries its own substance.
-    found = [replace(h, specific=True) if _told_step(h) else h for h in hits(signals, sents)]
+    found = _pointer_hits(pointer, sents)
     best = substantial(found, signals.window or POINTER_WINDOW, signals.require)
     covered = best is not None
     evidence = best.sentence.quote() if best is not None else None
@@ -61,6 +68,44 @@ def _measured_result(pointer: Pointer, story: StarEvidence) -> PointerResult:
         evidence=evidence,
         advice=pointer.advice or pointer.text,
     )
+
+
+def story_pointer_cues(
+    question: Question, sents: list[Sentence], rules_star: StarResult
+) -> list[tuple[PointerResult, frozenset[str], Sentence | None]]:
+    """Per do-pointer of a behavioural question: the rules' verdict, the cues the pointer reader
+    weighs (bot/domain/pointer_model.py) and the sentence it would quote. Used by the coach and,
+    on the labelled answers, by `content train`."""
+    told = [s for s in sents if not hypothetical(s)]
+    out = []
+    for index, pointer in enumerate(question.pointers):
+        result = _pointer_result(pointer, told)
+        told_hits, all_hits = _pointer_hits(pointer, told), _pointer_hits(pointer, sents)
+        name = pointer_id(question.id, index)
+        cues = pointer_cues(name, result.covered, told_hits, all_hits, sents, rules_star)
+        out.append((result, cues, strongest(told_hits)))
+    return out
+
+
+def _story_pointers(
+    question: Question, pack: Pack, sents: list[Sentence], told: list[Sentence], rules_star: StarResult
+) -> list[PointerResult]:
+    """The do-pointers of a story: the rules' verdicts, weighed by the pack's pointer reader if any.
+
+    The reader may take a pointer away, or grant one where a sentence matched its concepts (quoted).
+    """
+    model = pack.pointer_model
+    if model is None:
+        return [_pointer_result(p, told) for p in question.pointers]
+    out = []
+    for result, cues, quote in story_pointer_cues(question, sents, rules_star):
+        covered = model.raises(POINTER_OUTPUT, set(cues)) and (result.covered or quote is not None)
+        if covered and not result.covered and quote is not None:
+            result = replace(result, covered=True, evidence=quote.quote())
+        elif not covered:
+            result = replace(result, covered=False, evidence=None)
+        out.append(result)
+    return out
 
 
 def _needs_parts(pointer: Pointer, story: StarEvidence, found: PointerResult) -> PointerResult:
@@ -266,15 +311,18 @@ def coach(question: Question, pack: Pack, answer: str) -> CoachingReport:
         raise ValueError("answer has no words")
     # A behavioural answer is about what happened: "I would update stakeholders" covers nothing.
     told = [s for s in sents if not hypothetical(s)] if question.is_behavioural else sents
-    story = analyse_star(sents) if question.is_behavioural else None
+    rules_story = analyse_star(sents) if question.is_behavioural else None
+    story = rules_story
     if story is not None and pack.star_model is not None:
         story = read_story(pack.star_model, sents, story)
-    pointers = tuple(
-        _needs_parts(p, story, _measured_result(p, story) if p.measured_result else _pointer_result(p, told))
-        if story is not None
-        else _pointer_result(p, told)
-        for p in question.pointers
-    )
+    if story is not None and rules_story is not None:
+        read = _story_pointers(question, pack, sents, told, rules_story.result)
+        pointers = tuple(
+            _needs_parts(p, story, _measured_result(p, story) if p.measured_result else result)
+            for p, result in zip(question.pointers, read, strict=True)
+        )
+    else:
+        pointers = tuple(_pointer_result(p, told) for p in question.pointers)
     flags = tuple(
         found
         for flag in (*question.avoid, *pack.red_flags)

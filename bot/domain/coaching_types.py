@@ -31,6 +31,9 @@ class FlagResult:
 STAR_PARTS = ("situation", "task", "action", "result")
 # What a pack's learned STAR reader file holds (bot/domain/star_model.py; checked on load).
 STAR_KIND = "logistic regression over STAR story cues (bot/domain/star_model.py)"
+# What a pack's learned pointer reader file holds, and its one output (bot/domain/pointer_model.py).
+POINTER_KIND = "logistic regression over pointer match cues (bot/domain/pointer_model.py)"
+POINTER_OUTPUT = "covered"
 
 
 @dataclass(frozen=True, slots=True)

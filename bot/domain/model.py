@@ -116,6 +116,9 @@ class Pack:
     # An optional learned reader for STAR (`<pack>.star.json`; bot/domain/star_model.py): it weighs
     # the STAR rules' cues into the verdict on each part of a behavioural story.
     star_model: FlagModel | None = None
+    # An optional learned reader for behavioural do-pointers (`<pack>.pointers.json`;
+    # bot/domain/pointer_model.py): it weighs the pointer signals' match cues into the verdict.
+    pointer_model: FlagModel | None = None
 
     def question(self, question_id: str) -> Question | None:
         for question in self.questions:

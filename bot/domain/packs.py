@@ -18,7 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.domain.coaching_types import STAR_KIND, STAR_PARTS
+from bot.domain.coaching_types import POINTER_KIND, POINTER_OUTPUT, STAR_KIND, STAR_PARTS
 from bot.domain.flag_model import NGRAM_KIND, FlagModel, ModelFileError
 from bot.domain.model import Pack, Pointer, Question, RedFlag, RubricDimension, Signals
 from bot.domain.text import phrase_problem
@@ -517,9 +517,11 @@ def load_pack(path: str | Path, with_models: bool = True) -> Pack:
     except OSError as exc:
         raise PackError([f"{name}:1: cannot read file: {exc.strerror or exc}"]) from exc
     model_file, star_file = flag_model_path(file), star_model_path(file)
+    pointer_file = pointer_model_path(file)
     model_text = _read_model(model_file) if with_models else ""
     star_text = _read_model(star_file) if with_models else ""
-    key = (name, "\0".join((source, model_text, star_text)))
+    pointer_text = _read_model(pointer_file) if with_models else ""
+    key = (name, "\0".join((source, model_text, star_text, pointer_text)))
     cached = _LOADED.get(key)
     if cached is not None:
         return cached
@@ -528,6 +530,8 @@ def load_pack(path: str | Path, with_models: bool = True) -> Pack:
         pack = replace(pack, flag_model=_flag_model(_display(model_file), model_text, pack))
     if star_text:
         pack = replace(pack, star_model=_star_model(_display(star_file), star_text, pack))
+    if pointer_text:
+        pack = replace(pack, pointer_model=_pointer_model(_display(pointer_file), pointer_text, pack))
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.pop(next(iter(_LOADED)))
     _LOADED[key] = pack
@@ -542,6 +546,19 @@ def flag_model_path(pack_file: Path) -> Path:
 def star_model_path(pack_file: Path) -> Path:
     """Where a pack's learned STAR reader lives: `<pack>.star.json` beside `<pack>.yaml`."""
     return pack_file.with_name(pack_file.stem + ".star.json")
+
+
+def pointer_model_path(pack_file: Path) -> Path:
+    """Where a pack's learned pointer reader lives: `<pack>.pointers.json` beside `<pack>.yaml`."""
+    return pack_file.with_name(pack_file.stem + ".pointers.json")
+
+
+def _pointer_model(name: str, text: str, pack: Pack) -> FlagModel:
+    """Parse the learned pointer reader: this pack's, of its kind, with its one output."""
+    model = _linear_model(name, text, pack, POINTER_KIND)
+    if set(model.flags) != {POINTER_OUTPUT}:
+        raise PackError([f"{name}:1: a pointer reader has one output, {POINTER_OUTPUT!r}"])
+    return model
 
 
 def _read_model(model_file: Path) -> str:
