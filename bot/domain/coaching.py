@@ -48,10 +48,13 @@ def _pointer_hits(pointer: Pointer, sents: list[Sentence]) -> list[Hit]:
     return [replace(h, specific=True) if _told_step(h) else h for h in hits(signals, sents)]
 
 
-def _pointer_result(pointer: Pointer, sents: list[Sentence]) -> PointerResult:
-    """Covered when `require` concepts meet within a few consecutive sentences (one thought)."""
+def _pointer_result(pointer: Pointer, sents: list[Sentence], found: list[Hit] | None = None) -> PointerResult:
+    """Covered when `require` concepts meet within a few consecutive sentences (one thought).
+
+    `found`: the pointer's hits in `sents`, when the caller has them already.
+    """
     signals = pointer.signals if pointer.signals.concepts else fallback_signals(pointer.text)
-    found = _pointer_hits(pointer, sents)
+    found = _pointer_hits(pointer, sents) if found is None else found
     best = substantial(found, signals.window or POINTER_WINDOW, signals.require)
     covered = best is not None
     evidence = best.sentence.quote() if best is not None else None
@@ -79,8 +82,8 @@ def story_pointer_cues(
     told = [s for s in sents if not hypothetical(s)]
     out = []
     for index, pointer in enumerate(question.pointers):
-        result = _pointer_result(pointer, told)
         told_hits, all_hits = _pointer_hits(pointer, told), _pointer_hits(pointer, sents)
+        result = _pointer_result(pointer, told, told_hits)
         name = pointer_id(question.id, index)
         cues = pointer_cues(name, result.covered, told_hits, all_hits, sents, rules_star)
         out.append((result, cues, strongest(told_hits)))
