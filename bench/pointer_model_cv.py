@@ -27,6 +27,7 @@ from bot.domain.pointer_model import train_pointers  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from coaching import eval_files, load_items  # noqa: E402
+from folds import folds, held_out_together  # noqa: E402
 
 
 def _read(
@@ -74,18 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"leave-one-file-out over {len(per_file)} tuning files; do-pointer accuracy on behavioural questions"
     )
-    for held_out in sorted(per_file):
+    for held_out, rest, held in folds(per_file):
         counts: Counter[str] = Counter()
-        rest = [e for name, examples in per_file.items() if name != held_out for e in examples]
-        _read(rest, per_file[held_out], thresholds, counts)
+        _read(rest, held, thresholds, counts)
         total.update(counts)
         print(f"{held_out:<20} {_line(counts, thresholds)}")
     print(f"{'total':<20} {_line(total, thresholds)}")
     if args.fresh:
         fresh = set(args.fresh.split(","))
         counts = Counter[str]()
-        rest = [e for name, examples in per_file.items() if name not in fresh for e in examples]
-        _read(rest, [e for name in sorted(fresh) for e in per_file.get(name, [])], thresholds, counts)
+        _read(*held_out_together(per_file, fresh), thresholds, counts)
         print(f"{'fresh':<20} {_line(counts, thresholds)}")
     return 0
 

@@ -36,6 +36,7 @@ from bot.domain.text import sentences  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from coaching import eval_files, load_items  # noqa: E402
+from folds import folds, held_out_together  # noqa: E402
 
 
 def _stories(items: list[tuple[str, dict[str, object]]], behavioural: set[str]) -> dict[str, list[Example]]:
@@ -107,10 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     total: Counter[str] = Counter()
     print(f"leave-one-file-out over {len(stories)} tuning files ({sum(map(len, stories.values()))} stories)")
     print("accuracy / missing-part recall: rules, then the reader at each threshold")
-    for held_out in sorted(stories):
+    for held_out, rest, held in folds(stories):
         counts: Counter[str] = Counter()
-        rest = [e for name, examples in stories.items() if name != held_out for e in examples]
-        _read(rest, stories[held_out], thresholds, counts)
+        _read(rest, held, thresholds, counts)
         total.update(counts)
         cells = "  ".join(f"{t:.2f} {_line(counts, f'{t:.2f}')}" for t in thresholds)
         print(f"{held_out:<20} rules {_line(counts, 'rules')}  {cells}")
@@ -122,8 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh:
         fresh = set(args.fresh.split(","))
         counts = Counter[str]()
-        rest = [e for name, examples in stories.items() if name not in fresh for e in examples]
-        _read(rest, [e for name in sorted(fresh) for e in stories.get(name, [])], thresholds, counts)
+        _read(*held_out_together(stories, fresh), thresholds, counts)
         cells = "  ".join(f"{t:.2f} {_line(counts, f'{t:.2f}')}" for t in thresholds)
         print(f"{'fresh ' + ','.join(sorted(fresh)):<20} rules {_line(counts, 'rules')}  {cells}")
     return 0
