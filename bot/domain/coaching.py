@@ -85,7 +85,7 @@ def story_pointer_cues(
         told_hits, all_hits = _pointer_hits(pointer, told), _pointer_hits(pointer, sents)
         result = _pointer_result(pointer, told, told_hits)
         name = pointer_id(question.id, index)
-        cues = pointer_cues(name, result.covered, told_hits, all_hits, sents, rules_star)
+        cues = pointer_cues(name, result.covered, told_hits, all_hits, sents, len(told), rules_star)
         out.append((result, cues, strongest(told_hits)))
     return out
 

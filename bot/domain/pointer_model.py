@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.coaching_match import Hit
-from bot.domain.coaching_star import hypothetical, told_action
+from bot.domain.coaching_star import told_action
 from bot.domain.coaching_types import POINTER_KIND, POINTER_OUTPUT, StarResult
 from bot.domain.flag_model import Example, FlagModel, TrainingSettings, train
 from bot.domain.text import Sentence
@@ -40,9 +40,11 @@ def pointer_cues(
     told_hits: Sequence[Hit],
     all_hits: Sequence[Hit],
     sents: Sequence[Sentence],
+    told: int,
     star: StarResult,
 ) -> frozenset[str]:
-    """The named yes/no cues the reader weighs for one pointer of one answer."""
+    """The named yes/no cues the reader weighs for one pointer of one answer (`told`: how many of
+    its sentences are not hypothetical, counted once per answer by the caller)."""
     n = len(sents)
     concepts = len(frozenset().union(*(h.concepts for h in told_hits))) if told_hits else 0
     cues = {
@@ -63,7 +65,7 @@ def pointer_cues(
         "star:quantified": star.quantified_result,
         "length:long": n >= 8,
         "length:short": n <= 3,
-        "hypothetical:most": sum(hypothetical(s) for s in sents) >= n / 2,
+        "hypothetical:most": n - told >= n / 2,
     }
     return frozenset(name for name, present in cues.items() if present)
 
